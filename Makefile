@@ -1,0 +1,42 @@
+# salesalgo: built with PGXS.  See README.md for the two commands that set
+# up a machine, and "make installcheck" against a running server.
+
+EXTENSION = salesalgo
+MODULE_big = salesalgo
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+DATA = $(wildcard sql/salesalgo--*.sql)
+PGFILEDESC = "salesalgo - sales pipeline rules kept by the database"
+
+PG_CFLAGS = -Wall -Wextra
+
+# pg_regress suites in sql/ and expected/, in the order they run.
+REGRESS = setup types types_input types_binary types_index
+REGRESS_OPTS = --load-extension=salesalgo
+
+# Isolation specs in test/specs, expected output in test/expected.
+ISOLATION = $(notdir $(basename $(sort $(wildcard test/specs/*.spec))))
+ISOLATION_OPTS = --inputdir=test --load-extension=salesalgo
+
+# TAP tests (PostgreSQL::Test::Cluster) in test/t.
+TAP_TESTS = 1
+PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
+
+EXTRA_CLEAN = results output_iso tmp_check log regression.diffs regression.out
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# One target per suite, so that ./run can run all three even when one fails
+# and count each; "make installcheck" runs them in a row as usual.
+.PHONY: installcheck-regress installcheck-isolation installcheck-tap
+installcheck-regress:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+installcheck-isolation:
+ifneq ($(ISOLATION),)
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
+endif
+installcheck-tap:
+ifneq ($(PROVE_TESTS),)
+	$(prove_installcheck)
+endif
