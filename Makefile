@@ -1,3 +1,5 @@
+PG_CONFIG ?= pg_config
+
 # salesalgo: built with PGXS.  See README.md for the two commands that set
 # up a machine, and "make installcheck" against a running server.
 
@@ -7,7 +9,11 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA = $(wildcard sql/salesalgo--*.sql)
 PGFILEDESC = "salesalgo - sales pipeline rules kept by the database"
 
-PG_CFLAGS = -Wall -Wextra
+# -Wextra, less unused parameters: PostgreSQL's callbacks dictate them.
+# The server's headers are system headers here, so that their own -Wextra
+# warnings do not hide ours.
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
 
 # pg_regress suites in sql/ and expected/, in the order they run.
 REGRESS = setup types types_input types_binary types_index
@@ -23,7 +29,6 @@ PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
 
 EXTRA_CLEAN = results output_iso tmp_check log regression.diffs regression.out
 
-PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 

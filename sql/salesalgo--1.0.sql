@@ -344,3 +344,459 @@ CREATE FUNCTION salesalgo.in_worklist(salesalgo.client_state) RETURNS boolean
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION salesalgo.in_worklist(salesalgo.client_state) IS
     'True for the worklist states new, contact_1, contact_2 and contact_3.';
+
+-- 2. The department: managers, categories, refusal reasons, clients
+
+CREATE SEQUENCE salesalgo.manager_id_seq AS bigint;
+CREATE TABLE salesalgo.manager (
+    id bigint PRIMARY KEY DEFAULT pg_catalog.nextval('salesalgo.manager_id_seq')
+        CONSTRAINT manager_id_positive CHECK (id OPERATOR(pg_catalog.>) 0),
+    name text NOT NULL,
+    login name UNIQUE,
+    worklist_cap integer CONSTRAINT manager_worklist_cap_positive
+        CHECK (worklist_cap OPERATOR(pg_catalog.>) 0),
+    active boolean NOT NULL DEFAULT true,
+    in_work integer NOT NULL DEFAULT 0
+);
+ALTER SEQUENCE salesalgo.manager_id_seq OWNED BY salesalgo.manager.id;
+COMMENT ON TABLE salesalgo.manager IS
+    'Sales managers (book, step 7): each holds a worklist of at most worklist_cap clients.';
+COMMENT ON COLUMN salesalgo.manager.login IS
+    'The database role this manager logs in as, if any.';
+COMMENT ON COLUMN salesalgo.manager.worklist_cap IS
+    'How many clients in worklist states this manager may hold; NULL means settings.default_worklist_cap.';
+COMMENT ON COLUMN salesalgo.manager.active IS
+    'An inactive manager keeps its clients but takes no new ones.';
+COMMENT ON COLUMN salesalgo.manager.in_work IS
+    'Clients now in this manager''s worklist; kept by salesalgo, read-only to everyone else.';
+
+CREATE SEQUENCE salesalgo.category_id_seq AS bigint;
+CREATE TABLE salesalgo.category (
+    id bigint PRIMARY KEY DEFAULT pg_catalog.nextval('salesalgo.category_id_seq'),
+    name text NOT NULL UNIQUE
+);
+ALTER SEQUENCE salesalgo.category_id_seq OWNED BY salesalgo.category.id;
+COMMENT ON TABLE salesalgo.category IS
+    'Client categories (book, step 5), such as production or trade: each business has its own.';
+
+CREATE TABLE salesalgo.refusal_reason (
+    code text PRIMARY KEY,
+    label text,
+    hard boolean NOT NULL,
+    shipped boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE salesalgo.refusal_reason IS
+    'Why a client was refused (book, step 6). A hard refusal is final; a soft one may go to the recall pool.';
+COMMENT ON COLUMN salesalgo.refusal_reason.shipped IS
+    'Installed by CREATE EXTENSION; kept by salesalgo so that pg_dump and pg_restore keep the DBA''s changes.';
+
+CREATE SEQUENCE salesalgo.client_id_seq AS bigint;
+CREATE TABLE salesalgo.client (
+    id bigint PRIMARY KEY DEFAULT pg_catalog.nextval('salesalgo.client_id_seq'),
+    external_id text UNIQUE,
+    name text NOT NULL,
+    size salesalgo.client_size NOT NULL,
+    category_id bigint REFERENCES salesalgo.category,
+    state salesalgo.client_state NOT NULL DEFAULT 'new',
+    manager_id bigint REFERENCES salesalgo.manager,
+    refusal_reason text REFERENCES salesalgo.refusal_reason,
+    state_since timestamptz,
+    work_started_at timestamptz,
+    deadline_at timestamptz,
+    attributes jsonb NOT NULL DEFAULT '{}'
+);
+ALTER SEQUENCE salesalgo.client_id_seq OWNED BY salesalgo.client.id;
+CREATE INDEX client_manager_id_idx ON salesalgo.client (manager_id);
+CREATE INDEX client_deadline_at_idx ON salesalgo.client (deadline_at)
+    WHERE deadline_at IS NOT NULL;
+COMMENT ON TABLE salesalgo.client IS
+    'Companies the department works, each in one state of the book. Rules R1 to R9 are kept by C triggers.';
+COMMENT ON COLUMN salesalgo.client.manager_id IS
+    'The manager working this client; with a worklist state, the client is in that manager''s worklist.';
+COMMENT ON COLUMN salesalgo.client.state_since IS
+    'When the client entered its state; kept by salesalgo.';
+COMMENT ON COLUMN salesalgo.client.work_started_at IS
+    'When the deadline clock started; kept by salesalgo, NULL outside worklist states.';
+COMMENT ON COLUMN salesalgo.client.deadline_at IS
+    'When sales_expire() takes the client out of the worklist; kept by salesalgo, moved only by extend_deadline().';
+
+CREATE SEQUENCE salesalgo.client_history_id_seq AS bigint;
+CREATE TABLE salesalgo.client_history (
+    id bigint PRIMARY KEY DEFAULT pg_catalog.nextval('salesalgo.client_history_id_seq'),
+    client_id bigint NOT NULL,
+    from_state salesalgo.client_state,
+    to_state salesalgo.client_state,
+    from_manager bigint,
+    to_manager bigint,
+    refusal_reason text,
+    deadline_at timestamptz,
+    changed_at timestamptz NOT NULL,
+    changed_by name NOT NULL,
+    source text NOT NULL,
+    note text
+);
+ALTER SEQUENCE salesalgo.client_history_id_seq OWNED BY salesalgo.client_history.id;
+CREATE INDEX client_history_client_id_idx ON salesalgo.client_history (client_id, id);
+CREATE INDEX client_history_changed_at_idx ON salesalgo.client_history (changed_at);
+COMMENT ON TABLE salesalgo.client_history IS
+    'Every creation, move, reassignment, deadline change and deletion of a client; append-only.';
+COMMENT ON COLUMN salesalgo.client_history.from_state IS 'NULL for a creation.';
+COMMENT ON COLUMN salesalgo.client_history.to_state IS 'NULL for a deletion.';
+COMMENT ON COLUMN salesalgo.client_history.deadline_at IS 'The client''s deadline after the change.';
+COMMENT ON COLUMN salesalgo.client_history.source IS
+    'What made the change: sql, sales_expire, extend_deadline, distribute_leads, truncate.';
+COMMENT ON COLUMN salesalgo.client_history.note IS 'The reason given to extend_deadline().';
+
+-- 3. The rules a DBA tunes (book, steps 6 to 8)
+
+CREATE TABLE salesalgo.transition_rule (
+    from_state salesalgo.client_state,
+    to_state salesalgo.client_state NOT NULL,
+    shipped boolean NOT NULL DEFAULT false,
+    CONSTRAINT transition_rule_key UNIQUE NULLS NOT DISTINCT (from_state, to_state),
+    CONSTRAINT transition_rule_moves CHECK (from_state OPERATOR(salesalgo.<>) to_state)
+);
+COMMENT ON TABLE salesalgo.transition_rule IS
+    'The legal moves between states; from_state NULL lists the states a client may be created in.';
+
+CREATE TABLE salesalgo.deadline_rule (
+    size salesalgo.client_size,
+    category_id bigint REFERENCES salesalgo.category ON DELETE CASCADE,
+    days integer NOT NULL CONSTRAINT deadline_rule_days_positive
+        CHECK (days OPERATOR(pg_catalog.>) 0),
+    shipped boolean NOT NULL DEFAULT false,
+    CONSTRAINT deadline_rule_key UNIQUE NULLS NOT DISTINCT (size, category_id)
+);
+COMMENT ON TABLE salesalgo.deadline_rule IS
+    'Days a client may stay in a worklist (book, step 8). The most specific row wins: (size, category), (size, any), (any, category), (any, any).';
+
+CREATE TABLE salesalgo.settings (
+    id boolean PRIMARY KEY DEFAULT true CONSTRAINT settings_one_row CHECK (id),
+    default_worklist_cap integer NOT NULL DEFAULT 90
+        CONSTRAINT settings_default_worklist_cap_positive
+        CHECK (default_worklist_cap OPERATOR(pg_catalog.>) 0),
+    expire_state salesalgo.client_state NOT NULL DEFAULT 'refusal',
+    expire_reason text DEFAULT 'deadline' REFERENCES salesalgo.refusal_reason,
+    expire_batch_size integer NOT NULL DEFAULT 1000
+        CONSTRAINT settings_expire_batch_size_positive
+        CHECK (expire_batch_size OPERATOR(pg_catalog.>) 0)
+);
+COMMENT ON TABLE salesalgo.settings IS
+    'One row: the default worklist cap (book, step 7: 50 to 90), and where and how sales_expire() moves overdue clients.';
+
+-- Rows the install script ships; pg_dump keeps the DBA's changes to them.
+CREATE TABLE salesalgo.removed_default (
+    table_name text NOT NULL,
+    key text NOT NULL,
+    PRIMARY KEY (table_name, key)
+);
+COMMENT ON TABLE salesalgo.removed_default IS
+    'Installed rules the DBA deleted, so that a restored database does not get them back.';
+
+INSERT INTO salesalgo.refusal_reason (code, label, hard, shipped) VALUES
+    ('nonprofile', 'Non-profile: not our kind of client', true, true),
+    ('no_money', 'No money: work again later', false, true),
+    ('crisis', 'Crisis: work again later', false, true),
+    ('deadline', 'Not sold within the deadline', false, true),
+    ('other', 'Other', false, true);
+
+INSERT INTO salesalgo.transition_rule (from_state, to_state, shipped) VALUES
+    (NULL, 'new', true),
+    ('new', 'contact_1', true),
+    ('new', 'refusal', true),
+    ('new', 'strategic_reserve', true),
+    ('contact_1', 'contact_2', true),
+    ('contact_1', 'refusal', true),
+    ('contact_1', 'strategic_reserve', true),
+    ('contact_2', 'contact_3', true),
+    ('contact_2', 'deal', true),
+    ('contact_2', 'refusal', true),
+    ('contact_2', 'strategic_reserve', true),
+    ('contact_3', 'deal', true),
+    ('contact_3', 'refusal', true),
+    ('contact_3', 'strategic_reserve', true),
+    ('deal', 'deal_support', true),
+    ('deal', 'refusal', true),
+    ('deal_support', 'client', true),
+    ('refusal', 'recall', true),
+    ('recall', 'contact_1', true),
+    ('recall', 'refusal', true),
+    ('strategic_reserve', 'contact_1', true),
+    ('strategic_reserve', 'contact_2', true),
+    ('strategic_reserve', 'refusal', true);
+
+INSERT INTO salesalgo.deadline_rule (size, category_id, days, shipped) VALUES
+    ('small', NULL, 14, true),
+    ('medium', NULL, 30, true),
+    ('large', NULL, 40, true),
+    (NULL, NULL, 30, true);
+
+INSERT INTO salesalgo.settings DEFAULT VALUES;
+
+-- 4. The clock
+
+CREATE FUNCTION salesalgo.now() RETURNS timestamptz
+    AS 'MODULE_PATHNAME', 'salesalgo_now'
+    LANGUAGE C STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.now() IS
+    'The time salesalgo writes: the setting salesalgo.now if set (superusers only), else now().';
+
+-- 5. The rules on salesalgo.client, in C (SPEC section 4)
+
+CREATE FUNCTION salesalgo.client_rules() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'client_rules'
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.client_rules() IS
+    'BEFORE trigger on client: legal moves, refusal reasons, nonprofile clients, the deadline clock, kept columns (R1 to R5, R7, R8).';
+
+CREATE FUNCTION salesalgo.client_log() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'client_log'
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.client_log() IS
+    'AFTER trigger on client: the worklist cap and active managers (R6), and the history row (R9).';
+
+CREATE FUNCTION salesalgo.client_truncate() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'client_truncate'
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.client_truncate() IS
+    'BEFORE TRUNCATE trigger on client: a history row for every client deleted, and empty worklists.';
+
+CREATE TRIGGER client_rules
+    BEFORE INSERT OR UPDATE ON salesalgo.client
+    FOR EACH ROW EXECUTE FUNCTION salesalgo.client_rules();
+CREATE TRIGGER client_log_insert
+    AFTER INSERT ON salesalgo.client
+    FOR EACH ROW EXECUTE FUNCTION salesalgo.client_log();
+CREATE TRIGGER client_log_update
+    AFTER UPDATE ON salesalgo.client
+    FOR EACH ROW
+    WHEN (OLD.state OPERATOR(salesalgo.<>) NEW.state
+          OR OLD.manager_id IS DISTINCT FROM NEW.manager_id
+          OR OLD.deadline_at IS DISTINCT FROM NEW.deadline_at
+          OR OLD.refusal_reason IS DISTINCT FROM NEW.refusal_reason)
+    EXECUTE FUNCTION salesalgo.client_log();
+CREATE TRIGGER client_log_delete
+    AFTER DELETE ON salesalgo.client
+    FOR EACH ROW EXECUTE FUNCTION salesalgo.client_log();
+CREATE TRIGGER client_truncate
+    BEFORE TRUNCATE ON salesalgo.client
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.client_truncate();
+
+CREATE FUNCTION salesalgo.extend_deadline(client_id bigint, new_deadline timestamptz,
+                                          reason text)
+    RETURNS void
+    AS 'MODULE_PATHNAME', 'extend_deadline'
+    LANGUAGE C VOLATILE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.extend_deadline(bigint, timestamptz, text) IS
+    'Moves the deadline of a client in a worklist, with a reason kept in the history. The only way to move a deadline (R8).';
+REVOKE ALL ON FUNCTION salesalgo.extend_deadline(bigint, timestamptz, text) FROM PUBLIC;
+
+-- 6. The guards on what salesalgo keeps
+
+CREATE FUNCTION salesalgo.manager_guard() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'manager_guard'
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.manager_guard() IS
+    'BEFORE trigger on manager: in_work is written by salesalgo only.';
+CREATE TRIGGER manager_guard
+    BEFORE INSERT OR UPDATE ON salesalgo.manager
+    FOR EACH ROW EXECUTE FUNCTION salesalgo.manager_guard();
+
+CREATE FUNCTION salesalgo.history_guard() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'history_guard'
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.history_guard() IS
+    'BEFORE trigger on client_history: append-only, and appended by salesalgo only.';
+CREATE TRIGGER history_guard
+    BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON salesalgo.client_history
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.history_guard();
+
+CREATE FUNCTION salesalgo.restoring_dump() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'restoring_dump'
+    LANGUAGE C STABLE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.restoring_dump() IS
+    'True in a superuser session with row_security off, as pg_dump''s output runs: rows are loaded as they were.';
+
+-- 7. The rule tables: every session sees a change when it commits, and
+--    pg_dump keeps the DBA's changes to the installed rows.
+
+CREATE FUNCTION salesalgo.rules_changed() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'rules_changed'
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.rules_changed() IS
+    'AFTER statement trigger on the rule tables: every backend reloads its rules cache at commit.';
+
+CREATE FUNCTION salesalgo.rule_key(tbl text, r record) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- one expression a table: a record's fields are looked up when parsed
+    IF tbl = 'refusal_reason' THEN
+        RETURN r.code;
+    ELSIF tbl = 'transition_rule' THEN
+        RETURN coalesce(r.from_state::text, '') || '>' || r.to_state::text;
+    ELSIF tbl = 'deadline_rule' THEN
+        RETURN coalesce(r.size::text, '') || '/' || coalesce(r.category_id::text, '');
+    END IF;
+    RETURN tbl;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.rule_key(text, record) IS
+    'The key of a rule row as text, for removed_default.';
+
+CREATE FUNCTION salesalgo.keep_rule_row() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    restoring boolean := salesalgo.restoring_dump();
+    columns text;
+    new_values text;
+    overwritten bigint;
+BEGIN
+    IF restoring THEN
+        -- a restored row overwrites the row CREATE EXTENSION installed under
+        -- the same key (in place: other tables may refer to it)
+        IF TG_OP = 'INSERT' THEN
+            SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum),
+                   string_agg('n.' || quote_ident(attname), ', ' ORDER BY attnum)
+              INTO columns, new_values
+              FROM pg_attribute
+             WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped;
+            EXECUTE format('UPDATE salesalgo.%I AS t SET (%s) = (SELECT %s FROM (SELECT ($1).*) AS n)'
+                           ' WHERE salesalgo.rule_key(%L, t) = $2',
+                           TG_TABLE_NAME, columns, new_values, TG_TABLE_NAME)
+                USING NEW, salesalgo.rule_key(TG_TABLE_NAME, NEW);
+            GET DIAGNOSTICS overwritten = ROW_COUNT;
+            RETURN CASE WHEN overwritten > 0 THEN NULL ELSE NEW END;
+        END IF;
+        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
+    IF TG_TABLE_NAME = 'settings' THEN
+        IF TG_OP = 'DELETE' THEN
+            RAISE EXCEPTION 'salesalgo.settings must keep its one row'
+                USING ERRCODE = 'restrict_violation',
+                      HINT = 'Change the settings with UPDATE.';
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        NEW.shipped := false;
+        RETURN NEW;
+    END IF;
+    IF OLD.shipped AND (TG_OP = 'DELETE'
+            OR salesalgo.rule_key(TG_TABLE_NAME, OLD)
+               <> salesalgo.rule_key(TG_TABLE_NAME, NEW)) THEN
+        INSERT INTO salesalgo.removed_default (table_name, key)
+        VALUES (TG_TABLE_NAME, salesalgo.rule_key(TG_TABLE_NAME, OLD))
+        ON CONFLICT DO NOTHING;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    NEW.shipped := OLD.shipped
+        AND salesalgo.rule_key(TG_TABLE_NAME, OLD) = salesalgo.rule_key(TG_TABLE_NAME, NEW);
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.keep_rule_row() IS
+    'BEFORE row trigger on the rule tables: marks the DBA''s rows, records deleted installed rows, and lets a restored row replace an installed one.';
+
+CREATE FUNCTION salesalgo.restore_removed_default() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF salesalgo.restoring_dump() THEN
+        EXECUTE format('DELETE FROM salesalgo.%I AS t WHERE t.shipped AND salesalgo.rule_key(%L, t) = $1',
+                       NEW.table_name, NEW.table_name)
+            USING NEW.key;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.restore_removed_default() IS
+    'BEFORE INSERT trigger on removed_default: a restored database loses the installed rows the DBA had deleted.';
+
+CREATE FUNCTION salesalgo.check_rules() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s salesalgo.settings;
+BEGIN
+    -- a dump restores its tables one by one: judge the rules when it is done
+    IF salesalgo.restoring_dump() THEN
+        RETURN NULL;
+    END IF;
+    IF NOT EXISTS (SELECT FROM salesalgo.deadline_rule
+                   WHERE size IS NULL AND category_id IS NULL) THEN
+        RAISE EXCEPTION 'salesalgo.deadline_rule must keep a rule for any size and any category'
+            USING ERRCODE = 'check_violation',
+                  CONSTRAINT = 'deadline_rule_default',
+                  DETAIL = 'The book: the maximum deal length must exist.',
+                  HINT = 'Change the days of the row with size and category_id NULL instead of deleting it.';
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.check_rules() IS
+    'AFTER statement trigger on the rule tables: the rules as a whole stay usable.';
+
+CREATE TRIGGER keep_rule_row BEFORE INSERT OR UPDATE OR DELETE ON salesalgo.refusal_reason
+    FOR EACH ROW EXECUTE FUNCTION salesalgo.keep_rule_row();
+CREATE TRIGGER keep_rule_row BEFORE INSERT OR UPDATE OR DELETE ON salesalgo.transition_rule
+    FOR EACH ROW EXECUTE FUNCTION salesalgo.keep_rule_row();
+CREATE TRIGGER keep_rule_row BEFORE INSERT OR UPDATE OR DELETE ON salesalgo.deadline_rule
+    FOR EACH ROW EXECUTE FUNCTION salesalgo.keep_rule_row();
+CREATE TRIGGER keep_rule_row BEFORE INSERT OR UPDATE OR DELETE ON salesalgo.settings
+    FOR EACH ROW EXECUTE FUNCTION salesalgo.keep_rule_row();
+CREATE TRIGGER restore_removed_default BEFORE INSERT ON salesalgo.removed_default
+    FOR EACH ROW EXECUTE FUNCTION salesalgo.restore_removed_default();
+
+CREATE TRIGGER check_rules AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON salesalgo.deadline_rule
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.check_rules();
+CREATE TRIGGER check_rules AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON salesalgo.settings
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.check_rules();
+CREATE TRIGGER check_rules AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON salesalgo.transition_rule
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.check_rules();
+
+CREATE TRIGGER rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON salesalgo.refusal_reason
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rules_changed();
+CREATE TRIGGER rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON salesalgo.transition_rule
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rules_changed();
+CREATE TRIGGER rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON salesalgo.deadline_rule
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rules_changed();
+CREATE TRIGGER rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON salesalgo.settings
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rules_changed();
+
+-- 8. pg_dump: every table's rows and every sequence's position
+
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.manager', '');
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.manager_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.category', '');
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.category_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.refusal_reason', '');
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.client', '');
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.client_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.client_history', '');
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.client_history_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.transition_rule', '');
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.deadline_rule', '');
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.settings', '');
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.removed_default', '');
+
+-- 9. Privileges: the types and labels are for everyone; the tables are
+--    granted by the DBA.
+
+GRANT USAGE ON SCHEMA salesalgo TO PUBLIC;

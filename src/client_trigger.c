@@ -1,0 +1,520 @@
+/*
+ * client_trigger.c
+ *	  The rules of the book on salesalgo.client (SPEC section 4, R1 to R9).
+ *
+ * Two row triggers share the work.  client_rules, BEFORE INSERT OR UPDATE,
+ * checks the move (R1 to R5, R8) and sets the columns salesalgo keeps
+ * (state_since, and the deadline clock of R7); it has no side effects, so a
+ * row that INSERT ... ON CONFLICT skips leaves no trace.  client_log, AFTER
+ * INSERT, UPDATE (of state, manager, deadline or refusal reason) and DELETE,
+ * counts the client into and out of worklists, refusing a full or inactive
+ * manager's (R6), and writes the history row (R9).  An error in either
+ * aborts the statement, so a rejected statement changes nothing.
+ *
+ * The rules come from the per-backend cache of rules.c; the only queries a
+ * row costs are the manager row's count update when the client enters or
+ * leaves a worklist, and the history insert: nothing that grows with the
+ * client or history tables.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+#include "clock.h"
+#include "guard.h"
+#include "history.h"
+#include "rules.h"
+#include "types.h"
+#include "worklist.h"
+
+/* Column numbers of salesalgo.client, looked up once per table. */
+typedef struct ClientColumns
+{
+	Oid			relid;
+	int			id;
+	int			name;
+	int			size;
+	int			category_id;
+	int			state;
+	int			manager_id;
+	int			refusal_reason;
+	int			state_since;
+	int			work_started_at;
+	int			deadline_at;
+} ClientColumns;
+
+/* A client row, as the rules see it. */
+typedef struct ClientRow
+{
+	HeapTuple	tuple;
+	int64		id;
+	ClientSize	size;
+	bool		has_category;
+	int64		category_id;
+	ClientState state;
+	bool		has_manager;
+	int64		manager_id;
+	char	   *refusal_reason; /* NULL for none */
+	bool		has_state_since;
+	TimestampTz state_since;
+	bool		has_work_started;
+	TimestampTz work_started_at;
+	bool		has_deadline;
+	TimestampTz deadline_at;
+} ClientRow;
+
+static ClientColumns columns;
+
+static int
+ColumnNumber(TupleDesc tupdesc, const char *name)
+{
+	int			attnum = SPI_fnumber(tupdesc, name);
+
+	if (attnum <= 0)
+		elog(ERROR, "salesalgo.client has no column \"%s\"", name);
+	return attnum;
+}
+
+static const ClientColumns *
+ColumnsOf(Relation rel)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+
+	if (columns.relid == RelationGetRelid(rel))
+		return &columns;
+
+	columns.id = ColumnNumber(tupdesc, "id");
+	columns.name = ColumnNumber(tupdesc, "name");
+	columns.size = ColumnNumber(tupdesc, "size");
+	columns.category_id = ColumnNumber(tupdesc, "category_id");
+	columns.state = ColumnNumber(tupdesc, "state");
+	columns.manager_id = ColumnNumber(tupdesc, "manager_id");
+	columns.refusal_reason = ColumnNumber(tupdesc, "refusal_reason");
+	columns.state_since = ColumnNumber(tupdesc, "state_since");
+	columns.work_started_at = ColumnNumber(tupdesc, "work_started_at");
+	columns.deadline_at = ColumnNumber(tupdesc, "deadline_at");
+	columns.relid = RelationGetRelid(rel);
+	return &columns;
+}
+
+static void
+ReadClient(Relation rel, HeapTuple tuple, ClientRow *row)
+{
+	const ClientColumns *cols = ColumnsOf(rel);
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	bool		isnull;
+	Datum		value;
+
+	row->tuple = tuple;
+	row->id = DatumGetInt64(heap_getattr(tuple, cols->id, tupdesc, &isnull));
+	row->size = DatumGetClientSize(heap_getattr(tuple, cols->size, tupdesc, &isnull));
+	row->category_id = DatumGetInt64(heap_getattr(tuple, cols->category_id,
+												  tupdesc, &isnull));
+	row->has_category = !isnull;
+	row->state = DatumGetClientState(heap_getattr(tuple, cols->state, tupdesc, &isnull));
+	row->manager_id = DatumGetInt64(heap_getattr(tuple, cols->manager_id,
+												 tupdesc, &isnull));
+	row->has_manager = !isnull;
+	value = heap_getattr(tuple, cols->refusal_reason, tupdesc, &isnull);
+	row->refusal_reason = isnull ? NULL : TextDatumGetCString(value);
+	row->state_since = DatumGetTimestampTz(heap_getattr(tuple, cols->state_since,
+														tupdesc, &isnull));
+	row->has_state_since = !isnull;
+	row->work_started_at = DatumGetTimestampTz(heap_getattr(tuple, cols->work_started_at,
+															tupdesc, &isnull));
+	row->has_work_started = !isnull;
+	row->deadline_at = DatumGetTimestampTz(heap_getattr(tuple, cols->deadline_at,
+														tupdesc, &isnull));
+	row->has_deadline = !isnull;
+}
+
+static char *
+ClientName(Relation rel, const ClientRow *row)
+{
+	char	   *name = SPI_getvalue(row->tuple, RelationGetDescr(rel),
+									ColumnsOf(rel)->name);
+
+	return name ? name : pstrdup("");
+}
+
+/* In a worklist: a worklist state, and a manager working it. */
+static bool
+InWorklist(const ClientRow *row)
+{
+	return ClientStateInWorklist(row->state) && row->has_manager;
+}
+
+static bool
+SameReason(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* R1, R2: the move is not in salesalgo.transition_rule. */
+static void
+RejectMove(Relation rel, const ClientRow *old, const ClientRow *new,
+		   const SalesRules *rules)
+{
+	if (old == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("client " INT64_FORMAT " cannot be created in state %s",
+						new->id, ClientStateName(new->state)),
+				 errdetail("A client may be created in %s.",
+						   DescribeMoves(rules, true, 0)),
+				 errhint("Create the client in one of those states and move it from there, or add a rule with from_state NULL to salesalgo.transition_rule."),
+				 errtableconstraint(rel, "client_state_transition")));
+	ereport(ERROR,
+			(errcode(ERRCODE_CHECK_VIOLATION),
+			 errmsg("client " INT64_FORMAT " cannot move from %s to %s",
+					new->id, ClientStateName(old->state),
+					ClientStateName(new->state)),
+			 errdetail("Client " INT64_FORMAT " \"%s\" is in %s; from %s a client may move to %s.",
+					   new->id, ClientName(rel, new), ClientStateName(old->state),
+					   ClientStateName(old->state),
+					   DescribeMoves(rules, false, old->state)),
+			 errhint("Move the client along a legal path, or add the move to salesalgo.transition_rule."),
+			 errtableconstraint(rel, "client_state_transition")));
+}
+
+/* R4: a hard refusal is final. */
+static void
+RejectAfterHardRefusal(Relation rel, const ClientRow *old, const ClientRow *new)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_CHECK_VIOLATION),
+			 errmsg("client " INT64_FORMAT " was refused for a hard reason and cannot change state",
+					new->id),
+			 new->state != old->state ?
+			 errdetail("Client " INT64_FORMAT " \"%s\" was refused for reason \"%s\", which is hard; it was to move to %s.",
+					   new->id, ClientName(rel, new), old->refusal_reason,
+					   ClientStateName(new->state)) :
+			 errdetail("Client " INT64_FORMAT " \"%s\" was refused for reason \"%s\", which is hard; its reason was to change to \"%s\".",
+					   new->id, ClientName(rel, new), old->refusal_reason,
+					   new->refusal_reason ? new->refusal_reason : "NULL"),
+			 errhint("A hard refusal is final. If the reason should allow further work, make it soft in salesalgo.refusal_reason."),
+			 errtableconstraint(rel, "client_state_transition")));
+}
+
+/* R3: a refusal has a reason. */
+static void
+RejectMissingReason(Relation rel, const ClientRow *new)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NOT_NULL_VIOLATION),
+			 errmsg("client " INT64_FORMAT " cannot be in refusal without a refusal reason",
+					new->id),
+			 errdetail("Client " INT64_FORMAT " \"%s\" has refusal_reason NULL.",
+					   new->id, ClientName(rel, new)),
+			 errhint("Set refusal_reason to a code of salesalgo.refusal_reason, such as no_money or nonprofile."),
+			 errtablecol(rel, ColumnsOf(rel)->refusal_reason)));
+}
+
+/* R5: a nonprofile client is not worked. */
+static void
+RejectNonprofile(Relation rel, const ClientRow *new)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_CHECK_VIOLATION),
+			 errmsg("client " INT64_FORMAT " is nonprofile and cannot enter a worklist",
+					new->id),
+			 errdetail("Client " INT64_FORMAT " \"%s\" was to be in %s with manager " INT64_FORMAT ".",
+					   new->id, ClientName(rel, new), ClientStateName(new->state),
+					   new->manager_id),
+			 errhint("Refuse the client with reason nonprofile, or correct its size."),
+			 errtableconstraint(rel, "client_size_profile")));
+}
+
+/* R8: the statement set a column that salesalgo keeps. */
+static void
+RejectKeptColumn(Relation rel, const ClientRow *new, int attnum)
+{
+	const char *column = SPI_fname(RelationGetDescr(rel), attnum);
+
+	ereport(ERROR,
+			(errcode(ERRCODE_GENERATED_ALWAYS),
+			 errmsg("column \"%s\" of salesalgo.client is kept by salesalgo", column),
+			 errdetail("The statement set %s of client " INT64_FORMAT " \"%s\".",
+					   column, new->id, ClientName(rel, new)),
+			 attnum == ColumnsOf(rel)->deadline_at ?
+			 errhint("Leave deadline_at out of the statement; salesalgo.extend_deadline(client_id, new_deadline, reason) moves a deadline.") :
+			 errhint("Leave %s out of the statement; salesalgo sets it when the client moves.", column),
+			 errtablecol(rel, attnum)));
+}
+
+static void
+CheckKeptColumns(Relation rel, const ClientRow *old, const ClientRow *new)
+{
+	const ClientColumns *cols = ColumnsOf(rel);
+
+	if (old == NULL)
+	{
+		if (new->has_state_since)
+			RejectKeptColumn(rel, new, cols->state_since);
+		if (new->has_work_started)
+			RejectKeptColumn(rel, new, cols->work_started_at);
+		if (new->has_deadline)
+			RejectKeptColumn(rel, new, cols->deadline_at);
+		return;
+	}
+	if (new->id != old->id)
+		ereport(ERROR,
+				(errcode(ERRCODE_GENERATED_ALWAYS),
+				 errmsg("column \"id\" of salesalgo.client cannot change"),
+				 errdetail("Client " INT64_FORMAT " was to become client " INT64_FORMAT ".",
+						   old->id, new->id),
+				 errhint("The history of a client is kept under its id."),
+				 errtablecol(rel, cols->id)));
+	if (new->has_state_since != old->has_state_since ||
+		(new->has_state_since && new->state_since != old->state_since))
+		RejectKeptColumn(rel, new, cols->state_since);
+	if (new->has_work_started != old->has_work_started ||
+		(new->has_work_started && new->work_started_at != old->work_started_at))
+		RejectKeptColumn(rel, new, cols->work_started_at);
+	if ((new->has_deadline != old->has_deadline ||
+		 (new->has_deadline && new->deadline_at != old->deadline_at)) &&
+		!DeadlineChangeSanctioned(new->id))
+		RejectKeptColumn(rel, new, cols->deadline_at);
+}
+
+static void
+CheckRules(Relation rel, const ClientRow *old, const ClientRow *new)
+{
+	const SalesRules *rules = GetSalesRules();
+	bool		state_changed = (old == NULL || new->state != old->state);
+
+	if (old != NULL && old->state == CLIENT_STATE_REFUSAL &&
+		old->refusal_reason != NULL &&
+		RefusalReasonIsHard(old->refusal_reason) &&
+		(state_changed || !SameReason(old->refusal_reason, new->refusal_reason)))
+		RejectAfterHardRefusal(rel, old, new);
+
+	if (old == NULL ? !rules->may_create[new->state] :
+		(state_changed && !rules->may_move[old->state][new->state]))
+		RejectMove(rel, old, new, rules);
+
+	if (new->state == CLIENT_STATE_REFUSAL && new->refusal_reason == NULL)
+		RejectMissingReason(rel, new);
+
+	if (new->size == CLIENT_SIZE_NONPROFILE && InWorklist(new) &&
+		(old == NULL || !InWorklist(old) || old->size != new->size ||
+		 old->manager_id != new->manager_id))
+		RejectNonprofile(rel, new);
+}
+
+/*
+ * R7: the clock starts when a client in a worklist state first has a
+ * manager, runs while the state stays a worklist state whoever the manager
+ * is, and stops when the state leaves the worklist states.
+ */
+static HeapTuple
+SetKeptColumns(Relation rel, const ClientRow *old, ClientRow *new)
+{
+	const ClientColumns *cols = ColumnsOf(rel);
+	int			attnums[3] = {cols->state_since, cols->work_started_at,
+	cols->deadline_at};
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+	TimestampTz now = SalesNow();
+	bool		clock_ran = (old != NULL && ClientStateInWorklist(old->state) &&
+							 old->has_deadline);
+
+	values[0] = TimestampTzGetDatum((old == NULL || old->state != new->state) ?
+									now : old->state_since);
+
+	if (!ClientStateInWorklist(new->state))
+	{
+		new->has_work_started = new->has_deadline = false;
+	}
+	else if (clock_ran)
+	{
+		/* extend_deadline() may have moved the deadline; nothing else has */
+		new->has_work_started = old->has_work_started;
+		new->work_started_at = old->work_started_at;
+		new->has_deadline = true;
+	}
+	else if (new->has_manager)
+	{
+		int			days = DeadlineDays(new->size, new->has_category,
+										new->category_id);
+
+		new->has_work_started = true;
+		new->work_started_at = now;
+		new->has_deadline = (days > 0);
+		new->deadline_at = AddDays(now, days);
+	}
+	else
+		new->has_work_started = new->has_deadline = false;
+
+	values[1] = TimestampTzGetDatum(new->work_started_at);
+	nulls[1] = !new->has_work_started;
+	values[2] = TimestampTzGetDatum(new->deadline_at);
+	nulls[2] = !new->has_deadline;
+	return heap_modify_tuple_by_cols(new->tuple, RelationGetDescr(rel),
+									 3, attnums, values, nulls);
+}
+
+static TriggerData *
+CheckTriggerCall(FunctionCallInfo fcinfo, const char *name, bool before)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by trigger manager",
+						name)));
+	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		TRIGGER_FIRED_BEFORE(trigdata->tg_event) != before)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired %s for each row",
+						name, before ? "BEFORE" : "AFTER")));
+	return trigdata;
+}
+
+PG_FUNCTION_INFO_V1(client_rules);
+Datum
+client_rules(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = CheckTriggerCall(fcinfo, "client_rules", true);
+	Relation	rel = trigdata->tg_relation;
+	ClientRow	old;
+	ClientRow	new;
+	ClientRow  *oldp = NULL;
+
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		/* a restored row is the department as it was */
+		if (RestoringDump())
+			return PointerGetDatum(trigdata->tg_trigtuple);
+		ReadClient(rel, trigdata->tg_trigtuple, &new);
+	}
+	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		ReadClient(rel, trigdata->tg_trigtuple, &old);
+		ReadClient(rel, trigdata->tg_newtuple, &new);
+		oldp = &old;
+	}
+	else
+		elog(ERROR, "client_rules must be fired on INSERT or UPDATE");
+
+	CheckKeptColumns(rel, oldp, &new);
+	CheckRules(rel, oldp, &new);
+	return PointerGetDatum(SetKeptColumns(rel, oldp, &new));
+}
+
+static void
+SideOf(const ClientRow *row, ClientSide *side)
+{
+	side->exists = (row != NULL);
+	if (row == NULL)
+		return;
+	side->state = row->state;
+	side->has_manager = row->has_manager;
+	side->manager_id = row->manager_id;
+	side->refusal_reason = row->refusal_reason;
+	side->has_deadline = row->has_deadline;
+	side->deadline_at = row->deadline_at;
+}
+
+PG_FUNCTION_INFO_V1(client_log);
+Datum
+client_log(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = CheckTriggerCall(fcinfo, "client_log", false);
+	TriggerEvent event = trigdata->tg_event;
+	Relation	rel = trigdata->tg_relation;
+	ClientRow	old;
+	ClientRow	new;
+	ClientRow  *oldp = NULL;
+	ClientRow  *newp = NULL;
+	ClientSide	before;
+	ClientSide	after;
+	const ClientRow *client;
+
+	if (TRIGGER_FIRED_BY_INSERT(event))
+	{
+		if (RestoringDump())
+			return PointerGetDatum(NULL);
+		ReadClient(rel, trigdata->tg_trigtuple, &new);
+		newp = &new;
+	}
+	else if (TRIGGER_FIRED_BY_UPDATE(event))
+	{
+		ReadClient(rel, trigdata->tg_trigtuple, &old);
+		ReadClient(rel, trigdata->tg_newtuple, &new);
+		oldp = &old;
+		newp = &new;
+	}
+	else
+	{
+		ReadClient(rel, trigdata->tg_trigtuple, &old);
+		oldp = &old;
+	}
+	client = newp ? newp : oldp;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MoveInWorklists(rel, client->id,
+					(newp && InWorklist(newp)) ? ClientName(rel, newp) : NULL,
+					(oldp && InWorklist(oldp)) ? oldp->manager_id : 0,
+					(newp && InWorklist(newp)) ? newp->manager_id : 0);
+	SideOf(oldp, &before);
+	SideOf(newp, &after);
+	WriteHistory(rel, client->id, &before, &after);
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * BEFORE TRUNCATE on salesalgo.client: a deletion is history like any other,
+ * and the worklists are empty afterwards.
+ */
+PG_FUNCTION_INFO_V1(client_truncate);
+Datum
+client_truncate(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Oid			argtypes[3] = {TIMESTAMPTZOID, NAMEOID, TEXTOID};
+	Datum		values[3];
+	Oid			saved_userid;
+	int			saved_context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"client_truncate\" must be fired for TRUNCATE")));
+
+	values[0] = TimestampTzGetDatum(SalesNow());
+	values[1] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	values[2] = CStringGetTextDatum("truncate");
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	BeginInternalWrite(trigdata->tg_relation, &saved_userid, &saved_context);
+	if (SPI_execute_with_args("INSERT INTO salesalgo.client_history"
+							  " (client_id, from_state, from_manager, refusal_reason,"
+							  "  changed_at, changed_by, source)"
+							  " SELECT id, state, manager_id, refusal_reason, $1, $2, $3"
+							  " FROM salesalgo.client ORDER BY id",
+							  3, argtypes, values, NULL, false, 0) != SPI_OK_INSERT ||
+		SPI_execute("UPDATE salesalgo.manager SET in_work = 0"
+					" WHERE in_work OPERATOR(pg_catalog.<>) 0", false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not record the truncation of salesalgo.client");
+	EndInternalWrite(saved_userid, saved_context);
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}

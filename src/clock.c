@@ -1,0 +1,122 @@
+/*
+ * clock.c
+ *	  The simulated clock.
+ *
+ * SET salesalgo.now = '2026-01-01 09:00+03' makes every timestamp salesalgo
+ * writes, and every default as_of, that time in this session, so that tests
+ * and the demo can live forty days in a minute.  Only superusers may set it:
+ * a manager with a clock of his own could stretch any deadline.  Empty means
+ * the real clock, which is the transaction's start, as now() is.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/guc.h"
+#include "utils/timestamp.h"
+
+#include "clock.h"
+
+static char *simulated_now_text = NULL;
+static bool simulated = false;
+static TimestampTz simulated_now = 0;
+
+/* Parses the setting once, when it is set, not at every use. */
+static bool
+CheckSimulatedNow(char **newval, void **extra, GucSource source)
+{
+	TimestampTz *parsed;
+	TimestampTz value;
+	MemoryContext oldcontext = CurrentMemoryContext;
+
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+
+	PG_TRY();
+	{
+		value = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
+														CStringGetDatum(*newval),
+														ObjectIdGetDatum(InvalidOid),
+														Int32GetDatum(-1)));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		GUC_check_errdetail("%s", edata->message);
+		GUC_check_errhint("Use a timestamp with time zone, such as '2026-01-01 09:00+03', or '' for the real clock.");
+		FreeErrorData(edata);
+		return false;
+	}
+	PG_END_TRY();
+
+	if (TIMESTAMP_NOT_FINITE(value))
+	{
+		GUC_check_errdetail("The simulated clock must show a finite time.");
+		return false;
+	}
+
+	/* the GUC machinery frees extra with free() */
+	parsed = (TimestampTz *) malloc(sizeof(TimestampTz));
+	if (parsed == NULL)
+	{
+		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
+		return false;
+	}
+	*parsed = value;
+	*extra = parsed;
+	return true;
+}
+
+static void
+AssignSimulatedNow(const char *newval, void *extra)
+{
+	simulated = (extra != NULL);
+	if (simulated)
+		simulated_now = *(TimestampTz *) extra;
+}
+
+void
+DefineClockSetting(void)
+{
+	DefineCustomStringVariable("salesalgo.now",
+							   "Simulated time for every timestamp salesalgo writes.",
+							   "Empty means the real clock: the start of the transaction.",
+							   &simulated_now_text,
+							   "",
+							   PGC_SUSET,
+							   0,
+							   CheckSimulatedNow,
+							   AssignSimulatedNow,
+							   NULL);
+}
+
+TimestampTz
+SalesNow(void)
+{
+	return simulated ? simulated_now : GetCurrentTransactionStartTimestamp();
+}
+
+/* Calendar days in the session's time zone, as timestamptz + interval. */
+TimestampTz
+AddDays(TimestampTz from, int days)
+{
+	Interval	span = {0};
+
+	span.day = days;
+	return DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+												   TimestampTzGetDatum(from),
+												   IntervalPGetDatum(&span)));
+}
+
+PG_FUNCTION_INFO_V1(salesalgo_now);
+Datum
+salesalgo_now(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TIMESTAMPTZ(SalesNow());
+}

@@ -1,0 +1,20 @@
+/*
+ * guard.h
+ *	  Who may write what salesalgo keeps: its own code, a dump being
+ *	  restored, nobody else.
+ */
+#ifndef SALESALGO_GUARD_H
+#define SALESALGO_GUARD_H
+
+#include "utils/rel.h"
+
+extern bool RestoringDump(void);
+extern bool InternalWrite(void);
+extern void BeginInternalWrite(Relation rel, Oid *saved_userid, int *saved_context);
+extern void EndInternalWrite(Oid saved_userid, int saved_context);
+extern void InitGuards(void);
+extern void SanctionDeadlineChange(int64 client_id);
+extern void EndDeadlineChange(void);
+extern bool DeadlineChangeSanctioned(int64 client_id);
+
+#endif							/* SALESALGO_GUARD_H */

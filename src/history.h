@@ -1,0 +1,44 @@
+/*
+ * history.h
+ *	  salesalgo.client_history rows, and what made each change.
+ */
+#ifndef SALESALGO_HISTORY_H
+#define SALESALGO_HISTORY_H
+
+#include "datatype/timestamp.h"
+#include "utils/rel.h"
+
+#include "types.h"
+
+/* One side of a change: what the client was, or became. */
+typedef struct ClientSide
+{
+	bool		exists;			/* false before a creation, after a deletion */
+	ClientState state;
+	bool		has_manager;
+	int64		manager_id;
+	const char *refusal_reason; /* NULL for none */
+	bool		has_deadline;
+	TimestampTz deadline_at;
+} ClientSide;
+
+/*
+ * What is making the changes now: "sql" for plain statements, or the
+ * function that makes them, with a note such as the reason of a deadline
+ * extension.
+ */
+typedef struct ChangeSource
+{
+	const char *name;
+	const char *note;
+} ChangeSource;
+
+extern ChangeSource SetChangeSource(const char *name, const char *note);
+extern void RestoreChangeSource(ChangeSource previous);
+extern const char *CurrentChangeSourceName(void);
+
+/* Caller is connected to SPI. */
+extern void WriteHistory(Relation client_rel, int64 client_id,
+						 const ClientSide *before, const ClientSide *after);
+
+#endif							/* SALESALGO_HISTORY_H */

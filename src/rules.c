@@ -1,0 +1,305 @@
+/*
+ * rules.c
+ *	  A per-backend cache of the rule tables.
+ *
+ * The triggers consult the rules for every row, so they are read once into
+ * backend memory and kept there until a rule table changes.  A statement
+ * trigger on each rule table (config_changed) sends a relcache invalidation
+ * for it, which every backend receives when the writing transaction commits
+ * and the writing backend at its next command; the callback below then
+ * marks the cache stale.  The cache is rebuilt from the latest committed
+ * state, not the reader's snapshot: a REPEATABLE READ transaction that
+ * rebuilt from its old snapshot would keep yesterday's rules after it ends.
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "storage/sinval.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "rules.h"
+
+/* days[CLIENT_SIZE_COUNT] is the rule for any size */
+#define ANY_SIZE	CLIENT_SIZE_COUNT
+
+typedef struct CategoryDays
+{
+	int64		category_id;	/* hash key */
+	int			days[CLIENT_SIZE_COUNT + 1];	/* 0: no rule */
+} CategoryDays;
+
+typedef struct RefusalReason
+{
+	char	   *code;
+	bool		hard;
+} RefusalReason;
+
+static const char *const rule_tables[] = {
+	"transition_rule", "deadline_rule", "refusal_reason", "settings"
+};
+
+static MemoryContext rules_context = NULL;
+static SalesRules rules;
+static int	default_days[CLIENT_SIZE_COUNT + 1];
+static HTAB *category_days = NULL;
+static RefusalReason *reasons = NULL;
+static int	nreasons = 0;
+static Oid	rule_table_oids[lengthof(rule_tables)];
+static bool rules_valid = false;
+static uint64 invalidations = 0;
+
+static void
+RulesInvalidate(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid)
+	{
+		rules_valid = false;
+		invalidations++;
+		return;
+	}
+	for (int i = 0; i < (int) lengthof(rule_table_oids); i++)
+	{
+		if (rule_table_oids[i] == relid)
+		{
+			rules_valid = false;
+			invalidations++;
+			return;
+		}
+	}
+}
+
+void
+InitRulesCache(void)
+{
+	CacheRegisterRelcacheCallback(RulesInvalidate, (Datum) 0);
+}
+
+/* Runs a query over a rule table as of the latest committed state. */
+static void
+QueryLatest(const char *sql)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
+	Snapshot	snapshot;
+	int			ret;
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+			 sql, SPI_result_code_string(SPI_result));
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	ret = SPI_execute_snapshot(plan, NULL, NULL, snapshot, InvalidSnapshot,
+							   true, false, 0);
+	UnregisterSnapshot(snapshot);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_snapshot failed for \"%s\": %s",
+			 sql, SPI_result_code_string(ret));
+	SPI_freeplan(plan);
+}
+
+static Datum
+GetColumn(int row, int column, bool *isnull)
+{
+	return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc,
+						 column, isnull);
+}
+
+static void
+LoadTransitions(void)
+{
+	memset(rules.may_create, 0, sizeof(rules.may_create));
+	memset(rules.may_move, 0, sizeof(rules.may_move));
+	QueryLatest("SELECT from_state, to_state FROM salesalgo.transition_rule");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		from_null;
+		bool		to_null;
+		Datum		from = GetColumn(i, 1, &from_null);
+		ClientState to = DatumGetClientState(GetColumn(i, 2, &to_null));
+
+		if (from_null)
+			rules.may_create[to] = true;
+		else
+			rules.may_move[DatumGetClientState(from)][to] = true;
+	}
+}
+
+static void
+LoadDeadlines(void)
+{
+	HASHCTL		ctl = {0};
+
+	memset(default_days, 0, sizeof(default_days));
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(CategoryDays);
+	ctl.hcxt = rules_context;
+	category_days = hash_create("salesalgo deadline rules", 16, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	QueryLatest("SELECT size, category_id, days FROM salesalgo.deadline_rule");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		size_null;
+		bool		category_null;
+		bool		days_null;
+		Datum		size = GetColumn(i, 1, &size_null);
+		Datum		category = GetColumn(i, 2, &category_null);
+		int			days = DatumGetInt32(GetColumn(i, 3, &days_null));
+		int			slot = size_null ? ANY_SIZE : DatumGetClientSize(size);
+
+		if (category_null)
+			default_days[slot] = days;
+		else
+		{
+			int64		category_id = DatumGetInt64(category);
+			bool		found;
+			CategoryDays *entry = hash_search(category_days, &category_id,
+											  HASH_ENTER, &found);
+
+			if (!found)
+				memset(entry->days, 0, sizeof(entry->days));
+			entry->days[slot] = days;
+		}
+	}
+}
+
+static void
+LoadReasons(void)
+{
+	QueryLatest("SELECT code, hard FROM salesalgo.refusal_reason");
+	nreasons = SPI_processed;
+	reasons = MemoryContextAlloc(rules_context,
+								 sizeof(RefusalReason) * Max(nreasons, 1));
+	for (int i = 0; i < nreasons; i++)
+	{
+		bool		isnull;
+
+		reasons[i].code = MemoryContextStrdup(rules_context,
+											  TextDatumGetCString(GetColumn(i, 1, &isnull)));
+		reasons[i].hard = DatumGetBool(GetColumn(i, 2, &isnull));
+	}
+}
+
+static void
+LoadSettings(void)
+{
+	bool		isnull;
+	Datum		reason;
+
+	QueryLatest("SELECT default_worklist_cap, expire_state, expire_reason,"
+				" expire_batch_size FROM salesalgo.settings");
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("salesalgo.settings must hold exactly one row, not " UINT64_FORMAT,
+						SPI_processed)));
+	rules.default_worklist_cap = DatumGetInt32(GetColumn(0, 1, &isnull));
+	rules.expire_state = DatumGetClientState(GetColumn(0, 2, &isnull));
+	reason = GetColumn(0, 3, &isnull);
+	rules.expire_reason = isnull ? NULL :
+		MemoryContextStrdup(rules_context, TextDatumGetCString(reason));
+	rules.expire_batch_size = DatumGetInt32(GetColumn(0, 4, &isnull));
+}
+
+static void
+LoadRules(void)
+{
+	Oid			namespace = get_namespace_oid("salesalgo", false);
+
+	if (rules_context == NULL)
+		rules_context = AllocSetContextCreate(CacheMemoryContext,
+											  "salesalgo rules",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(rules_context);
+	category_days = NULL;
+	reasons = NULL;
+
+	for (int i = 0; i < (int) lengthof(rule_tables); i++)
+		rule_table_oids[i] = get_relname_relid(rule_tables[i], namespace);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	LoadTransitions();
+	LoadDeadlines();
+	LoadReasons();
+	LoadSettings();
+	SPI_finish();
+}
+
+const SalesRules *
+GetSalesRules(void)
+{
+	/* take any committed change to the rules before answering */
+	AcceptInvalidationMessages();
+	while (!rules_valid)
+	{
+		uint64		before = invalidations;
+
+		LoadRules();
+		rules_valid = (invalidations == before);
+	}
+	return &rules;
+}
+
+/*
+ * The days a client of this size and category may stay in a worklist: the
+ * most specific rule wins.  0 when no rule applies.
+ */
+int
+DeadlineDays(ClientSize size, bool has_category, int64 category_id)
+{
+	CategoryDays *entry = NULL;
+
+	(void) GetSalesRules();
+	if (has_category)
+		entry = hash_search(category_days, &category_id, HASH_FIND, NULL);
+	if (entry != NULL && entry->days[size] > 0)
+		return entry->days[size];
+	if (default_days[size] > 0)
+		return default_days[size];
+	if (entry != NULL && entry->days[ANY_SIZE] > 0)
+		return entry->days[ANY_SIZE];
+	return default_days[ANY_SIZE];
+}
+
+bool
+RefusalReasonIsHard(const char *code)
+{
+	(void) GetSalesRules();
+	for (int i = 0; i < nreasons; i++)
+		if (strcmp(reasons[i].code, code) == 0)
+			return reasons[i].hard;
+	return false;
+}
+
+/* "contact_2, refusal or strategic_reserve", for messages. */
+char *
+DescribeMoves(const SalesRules *rules, bool creation, ClientState from)
+{
+	StringInfoData buf;
+	int			count = 0;
+	int			seen = 0;
+
+	for (int to = 0; to < CLIENT_STATE_COUNT; to++)
+		if (creation ? rules->may_create[to] : rules->may_move[from][to])
+			count++;
+	if (count == 0)
+		return pstrdup("no state");
+
+	initStringInfo(&buf);
+	for (int to = 0; to < CLIENT_STATE_COUNT; to++)
+	{
+		if (!(creation ? rules->may_create[to] : rules->may_move[from][to]))
+			continue;
+		if (seen > 0)
+			appendStringInfoString(&buf, seen == count - 1 ? " or " : ", ");
+		appendStringInfoString(&buf, ClientStateName(to));
+		seen++;
+	}
+	return buf.data;
+}
