@@ -556,7 +556,7 @@ CREATE FUNCTION salesalgo.client_log() RETURNS trigger
     LANGUAGE C
     SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION salesalgo.client_log() IS
-    'AFTER trigger on client: the worklist cap and active managers (R6), and the history row (R9).';
+    'AFTER statement trigger on client: the worklist cap and active managers (R6), and the history rows (R9).';
 
 CREATE FUNCTION salesalgo.client_truncate() RETURNS trigger
     AS 'MODULE_PATHNAME', 'client_truncate'
@@ -570,18 +570,16 @@ CREATE TRIGGER client_rules
     FOR EACH ROW EXECUTE FUNCTION salesalgo.client_rules();
 CREATE TRIGGER client_log_insert
     AFTER INSERT ON salesalgo.client
-    FOR EACH ROW EXECUTE FUNCTION salesalgo.client_log();
+    REFERENCING NEW TABLE AS new_clients
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.client_log();
 CREATE TRIGGER client_log_update
     AFTER UPDATE ON salesalgo.client
-    FOR EACH ROW
-    WHEN (OLD.state OPERATOR(salesalgo.<>) NEW.state
-          OR OLD.manager_id IS DISTINCT FROM NEW.manager_id
-          OR OLD.deadline_at IS DISTINCT FROM NEW.deadline_at
-          OR OLD.refusal_reason IS DISTINCT FROM NEW.refusal_reason)
-    EXECUTE FUNCTION salesalgo.client_log();
+    REFERENCING OLD TABLE AS old_clients NEW TABLE AS new_clients
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.client_log();
 CREATE TRIGGER client_log_delete
     AFTER DELETE ON salesalgo.client
-    FOR EACH ROW EXECUTE FUNCTION salesalgo.client_log();
+    REFERENCING OLD TABLE AS old_clients
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.client_log();
 CREATE TRIGGER client_truncate
     BEFORE TRUNCATE ON salesalgo.client
     FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.client_truncate();

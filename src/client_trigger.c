@@ -2,30 +2,34 @@
  * client_trigger.c
  *	  The rules of the book on salesalgo.client (SPEC section 4, R1 to R9).
  *
- * Two row triggers share the work.  client_rules, BEFORE INSERT OR UPDATE,
- * checks the move (R1 to R5, R8) and sets the columns salesalgo keeps
- * (state_since, and the deadline clock of R7); it has no side effects, so a
- * row that INSERT ... ON CONFLICT skips leaves no trace.  client_log, AFTER
- * INSERT, UPDATE (of state, manager, deadline or refusal reason) and DELETE,
- * counts the client into and out of worklists, refusing a full or inactive
- * manager's (R6), and writes the history row (R9).  An error in either
- * aborts the statement, so a rejected statement changes nothing.
+ * Two triggers share the work.  client_rules, BEFORE INSERT OR UPDATE FOR
+ * EACH ROW, checks the move (R1 to R5, R8) and sets the columns salesalgo
+ * keeps (state_since, and the deadline clock of R7); it has no side effects,
+ * so a row that INSERT ... ON CONFLICT skips leaves no trace.  client_log,
+ * AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT, reads the statement's
+ * rows from its transition tables, counts clients into and out of worklists,
+ * refusing a full or inactive manager's (R6), and writes the history rows
+ * (R9).  An error in either aborts the statement, so a rejected statement
+ * changes nothing.
  *
- * The rules come from the per-backend cache of rules.c; the only queries a
- * row costs are the manager row's count update when the client enters or
- * leaves a worklist, and the history insert: nothing that grows with the
- * client or history tables.
+ * The rules come from the per-backend cache of rules.c.  A statement costs
+ * one update of each manager row whose worklist it changes, and one insert
+ * of its history rows: nothing that grows with the client or history
+ * tables, and nothing per row but the checks in memory.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/tuplestore.h"
 #include "utils/timestamp.h"
 
 #include "clock.h"
@@ -170,6 +174,8 @@ RejectMove(Relation rel, const ClientRow *old, const ClientRow *new,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("client " INT64_FORMAT " cannot be created in state %s",
 						new->id, ClientStateName(new->state)),
+				 DescribeMoves(rules, true, 0) == NULL ?
+				 errdetail("No rule lets a client be created at all.") :
 				 errdetail("A client may be created in %s.",
 						   DescribeMoves(rules, true, 0)),
 				 errhint("Create the client in one of those states and move it from there, or add a rule with from_state NULL to salesalgo.transition_rule."),
@@ -179,6 +185,9 @@ RejectMove(Relation rel, const ClientRow *old, const ClientRow *new,
 			 errmsg("client " INT64_FORMAT " cannot move from %s to %s",
 					new->id, ClientStateName(old->state),
 					ClientStateName(new->state)),
+			 DescribeMoves(rules, false, old->state) == NULL ?
+			 errdetail("Client " INT64_FORMAT " \"%s\" is in %s, which no move leaves.",
+					   new->id, ClientName(rel, new), ClientStateName(old->state)) :
 			 errdetail("Client " INT64_FORMAT " \"%s\" is in %s; from %s a client may move to %s.",
 					   new->id, ClientName(rel, new), ClientStateName(old->state),
 					   ClientStateName(old->state),
@@ -315,16 +324,18 @@ CheckRules(Relation rel, const ClientRow *old, const ClientRow *new)
 /*
  * R7: the clock starts when a client in a worklist state first has a
  * manager, runs while the state stays a worklist state whoever the manager
- * is, and stops when the state leaves the worklist states.
+ * is, and stops when the state leaves the worklist states.  Also sets
+ * state_since, and clears a refusal reason the client has left behind.
  */
 static HeapTuple
 SetKeptColumns(Relation rel, const ClientRow *old, ClientRow *new)
 {
 	const ClientColumns *cols = ColumnsOf(rel);
-	int			attnums[3] = {cols->state_since, cols->work_started_at,
-	cols->deadline_at};
-	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
+	int			attnums[4] = {cols->state_since, cols->work_started_at,
+	cols->deadline_at, cols->refusal_reason};
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+	int			ncolumns = 3;
 	TimestampTz now = SalesNow();
 	bool		clock_ran = (old != NULL && ClientStateInWorklist(old->state) &&
 							 old->has_deadline);
@@ -360,8 +371,21 @@ SetKeptColumns(Relation rel, const ClientRow *old, ClientRow *new)
 	nulls[1] = !new->has_work_started;
 	values[2] = TimestampTzGetDatum(new->deadline_at);
 	nulls[2] = !new->has_deadline;
+
+	/*
+	 * A refusal reason belongs to refusal and the recall pool; back in work,
+	 * the client's next refusal needs a reason of its own.  The history
+	 * keeps the old one.
+	 */
+	if (new->refusal_reason != NULL &&
+		new->state != CLIENT_STATE_REFUSAL && new->state != CLIENT_STATE_RECALL)
+	{
+		new->refusal_reason = NULL;
+		nulls[3] = true;
+		ncolumns = 4;
+	}
 	return heap_modify_tuple_by_cols(new->tuple, RelationGetDescr(rel),
-									 3, attnums, values, nulls);
+									 ncolumns, attnums, values, nulls);
 }
 
 static TriggerData *
@@ -428,52 +452,144 @@ SideOf(const ClientRow *row, ClientSide *side)
 	side->deadline_at = row->deadline_at;
 }
 
+/* A change that is history: of state, manager, deadline or refusal reason. */
+static bool
+ChangeIsHistory(const ClientRow *old, const ClientRow *new)
+{
+	return old == NULL || new == NULL ||
+		old->state != new->state ||
+		old->has_manager != new->has_manager ||
+		(old->has_manager && old->manager_id != new->manager_id) ||
+		old->has_deadline != new->has_deadline ||
+		(old->has_deadline && old->deadline_at != new->deadline_at) ||
+		!SameReason(old->refusal_reason, new->refusal_reason);
+}
+
+/* Reads the next row of a transition table into row; false at its end. */
+static bool
+NextTransitionRow(Relation rel, Tuplestorestate *table, TupleTableSlot *slot,
+				  ClientRow *row)
+{
+	bool		should_free;
+
+	if (table == NULL || !tuplestore_gettupleslot(table, true, false, slot))
+		return false;
+	/* the copy, if one is made, goes with the row's memory */
+	ReadClient(rel, ExecFetchSlotHeapTuple(slot, false, &should_free), row);
+	return true;
+}
+
+static void
+StartReading(Tuplestorestate *table)
+{
+	if (table == NULL)
+		return;
+	/* a read pointer of our own, as a scan of the transition table takes */
+	tuplestore_select_read_pointer(table,
+								   tuplestore_alloc_read_pointer(table, EXEC_FLAG_REWIND));
+	tuplestore_rescan(table);
+}
+
+/*
+ * AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT on salesalgo.client,
+ * with the statement's rows in transition tables: the worklist counts (R6)
+ * and the history rows (R9) of the whole statement, at once.
+ */
 PG_FUNCTION_INFO_V1(client_log);
 Datum
 client_log(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = CheckTriggerCall(fcinfo, "client_log", false);
-	TriggerEvent event = trigdata->tg_event;
-	Relation	rel = trigdata->tg_relation;
-	ClientRow	old;
-	ClientRow	new;
-	ClientRow  *oldp = NULL;
-	ClientRow  *newp = NULL;
-	ClientSide	before;
-	ClientSide	after;
-	const ClientRow *client;
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	Tuplestorestate *old_table;
+	Tuplestorestate *new_table;
+	TupleTableSlot *old_slot;
+	TupleTableSlot *new_slot;
+	MemoryContext statement_context = CurrentMemoryContext;
+	MemoryContext row_context;
+	WorklistChanges *changes;
+	HistoryBatch *batch;
 
-	if (TRIGGER_FIRED_BY_INSERT(event))
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
+		!TRIGGER_FIRED_AFTER(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"client_log\" must be fired AFTER for each statement")));
+	rel = trigdata->tg_relation;
+	old_table = trigdata->tg_oldtable;
+	new_table = trigdata->tg_newtable;
+	if ((TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && new_table == NULL) ||
+		(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) && (old_table == NULL || new_table == NULL)) ||
+		(TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) && old_table == NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"client_log\" needs the statement's transition tables")));
+
+	/* restored rows were history already */
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && RestoringDump())
+		return PointerGetDatum(NULL);
+
+	StartReading(old_table);
+	StartReading(new_table);
+	old_slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
+	new_slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
+	row_context = AllocSetContextCreate(CurrentMemoryContext, "salesalgo client row",
+										ALLOCSET_SMALL_SIZES);
+	changes = BeginWorklistChanges();
+	batch = BeginHistory(rel);
+
+	for (;;)
 	{
-		if (RestoringDump())
-			return PointerGetDatum(NULL);
-		ReadClient(rel, trigdata->tg_trigtuple, &new);
-		newp = &new;
+		ClientRow	old;
+		ClientRow	new;
+		bool		has_old;
+		bool		has_new;
+		ClientSide	before;
+		ClientSide	after;
+
+		/* a tuple read from a spilled tuplestore lives in row memory */
+		ExecClearTuple(old_slot);
+		ExecClearTuple(new_slot);
+		MemoryContextReset(row_context);
+		MemoryContextSwitchTo(row_context);
+		has_old = NextTransitionRow(rel, old_table, old_slot, &old);
+		has_new = NextTransitionRow(rel, new_table, new_slot, &new);
+		if (!has_old && !has_new)
+			break;
+		/* an update's old and new rows come in the same order */
+		if ((old_table && new_table && has_old != has_new) ||
+			(has_old && has_new && old.id != new.id))
+			elog(ERROR, "the transition tables of salesalgo.client do not pair up");
+		if (has_old && has_new && !ChangeIsHistory(&old, &new))
+			continue;
+
+		if (has_old && InWorklist(&old) &&
+			!(has_new && InWorklist(&new) && new.manager_id == old.manager_id))
+			CountLeaving(changes, old.manager_id);
+		if (has_new && InWorklist(&new) &&
+			!(has_old && InWorklist(&old) && new.manager_id == old.manager_id))
+		{
+			char	   *name = ClientName(rel, &new);
+
+			MemoryContextSwitchTo(statement_context);
+			CountEntering(changes, new.manager_id, new.id, name);
+			MemoryContextSwitchTo(row_context);
+		}
+		SideOf(has_old ? &old : NULL, &before);
+		SideOf(has_new ? &new : NULL, &after);
+		AddHistory(batch, has_new ? new.id : old.id, &before, &after);
 	}
-	else if (TRIGGER_FIRED_BY_UPDATE(event))
-	{
-		ReadClient(rel, trigdata->tg_trigtuple, &old);
-		ReadClient(rel, trigdata->tg_newtuple, &new);
-		oldp = &old;
-		newp = &new;
-	}
-	else
-	{
-		ReadClient(rel, trigdata->tg_trigtuple, &old);
-		oldp = &old;
-	}
-	client = newp ? newp : oldp;
+	MemoryContextSwitchTo(statement_context);
+	ExecDropSingleTupleTableSlot(old_slot);
+	ExecDropSingleTupleTableSlot(new_slot);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	MoveInWorklists(rel, client->id,
-					(newp && InWorklist(newp)) ? ClientName(rel, newp) : NULL,
-					(oldp && InWorklist(oldp)) ? oldp->manager_id : 0,
-					(newp && InWorklist(newp)) ? newp->manager_id : 0);
-	SideOf(oldp, &before);
-	SideOf(newp, &after);
-	WriteHistory(rel, client->id, &before, &after);
+	ApplyWorklistChanges(rel, changes);
+	WriteHistory(batch);
 	SPI_finish();
+	MemoryContextDelete(row_context);
 	return PointerGetDatum(NULL);
 }
 

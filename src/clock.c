@@ -48,7 +48,7 @@ CheckSimulatedNow(char **newval, void **extra, GucSource source)
 		MemoryContextSwitchTo(oldcontext);
 		edata = CopyErrorData();
 		FlushErrorState();
-		GUC_check_errdetail("%s", edata->message);
+		GUC_check_errdetail("It is not a timestamp with time zone.");
 		GUC_check_errhint("Use a timestamp with time zone, such as '2026-01-01 09:00+03', or '' for the real clock.");
 		FreeErrorData(edata);
 		return false;

@@ -75,7 +75,9 @@ extend_deadline(PG_FUNCTION_ARGS)
 				 errdetail("The client is in %s%s; a deadline runs only while a client is in a worklist.",
 						   ClientStateName(state),
 						   ClientStateInWorklist(state) ? " and no manager has taken it yet" : ""),
-				 errhint("Assign the client to a manager first.")));
+				 ClientStateInWorklist(state) ?
+				 errhint("Assign the client to a manager first.") :
+				 errhint("A client moved back into a worklist state gets a new deadline.")));
 
 	previous = SetChangeSource("extend_deadline", reason);
 	SanctionDeadlineChange(client_id);

@@ -1,18 +1,46 @@
 /*
  * history.c
  *	  Writes salesalgo.client_history, in the transaction of the change (R9).
+ *
+ * The rows of one statement go in with one INSERT over arrays, so that a
+ * bulk statement on a hundred thousand clients costs one insert, not a
+ * hundred thousand.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
 #include "clock.h"
 #include "guard.h"
 #include "history.h"
+
+/* the arrays of a batch, in the order of the INSERT's parameters */
+enum
+{
+	H_CLIENT_ID,
+	H_FROM_STATE,
+	H_TO_STATE,
+	H_FROM_MANAGER,
+	H_TO_MANAGER,
+	H_REFUSAL_REASON,
+	H_DEADLINE_AT,
+	H_ARRAYS
+};
+
+struct HistoryBatch
+{
+	Relation	client_rel;
+	Oid			state_type;
+	Oid			element_types[H_ARRAYS];
+	ArrayBuildState *arrays[H_ARRAYS];
+	int			rows;
+};
 
 static ChangeSource current_source = {NULL, NULL};
 static SPIPlanPtr insert_plan = NULL;
@@ -34,90 +62,121 @@ RestoreChangeSource(ChangeSource previous)
 	current_source = previous;
 }
 
-const char *
-CurrentChangeSourceName(void)
+HistoryBatch *
+BeginHistory(Relation client_rel)
 {
-	return current_source.name ? current_source.name : "sql";
+	HistoryBatch *batch = palloc0(sizeof(HistoryBatch));
+	TupleDesc	tupdesc = RelationGetDescr(client_rel);
+
+	batch->client_rel = client_rel;
+	batch->state_type = SPI_gettypeid(tupdesc, SPI_fnumber(tupdesc, "state"));
+	batch->element_types[H_CLIENT_ID] = INT8OID;
+	batch->element_types[H_FROM_STATE] = batch->state_type;
+	batch->element_types[H_TO_STATE] = batch->state_type;
+	batch->element_types[H_FROM_MANAGER] = INT8OID;
+	batch->element_types[H_TO_MANAGER] = INT8OID;
+	batch->element_types[H_REFUSAL_REASON] = TEXTOID;
+	batch->element_types[H_DEADLINE_AT] = TIMESTAMPTZOID;
+	for (int i = 0; i < H_ARRAYS; i++)
+		batch->arrays[i] = initArrayResult(batch->element_types[i],
+										   CurrentMemoryContext, false);
+	return batch;
+}
+
+static void
+Add(HistoryBatch *batch, int array, Datum value, bool isnull)
+{
+	accumArrayResult(batch->arrays[array], value, isnull,
+					 batch->element_types[array], CurrentMemoryContext);
+}
+
+void
+AddHistory(HistoryBatch *batch, int64 client_id,
+		   const ClientSide *before, const ClientSide *after)
+{
+	const ClientSide *now_side = after->exists ? after : before;
+
+	Add(batch, H_CLIENT_ID, Int64GetDatum(client_id), false);
+	Add(batch, H_FROM_STATE, ClientStateGetDatum(before->state), !before->exists);
+	Add(batch, H_TO_STATE, ClientStateGetDatum(after->state), !after->exists);
+	Add(batch, H_FROM_MANAGER, Int64GetDatum(before->manager_id),
+		!(before->exists && before->has_manager));
+	Add(batch, H_TO_MANAGER, Int64GetDatum(after->manager_id),
+		!(after->exists && after->has_manager));
+	Add(batch, H_REFUSAL_REASON,
+		now_side->refusal_reason ? CStringGetTextDatum(now_side->refusal_reason) : (Datum) 0,
+		now_side->refusal_reason == NULL);
+	Add(batch, H_DEADLINE_AT, TimestampTzGetDatum(after->deadline_at),
+		!(after->exists && after->has_deadline));
+	batch->rows++;
 }
 
 /* The plan names client_state by OID: a new extension is a new plan. */
 static SPIPlanPtr
-InsertPlan(Relation client_rel)
+InsertPlan(HistoryBatch *batch)
 {
-	Oid			argtypes[11];
-	TupleDesc	tupdesc = RelationGetDescr(client_rel);
-	Oid			state_type = SPI_gettypeid(tupdesc, SPI_fnumber(tupdesc, "state"));
+	Oid			argtypes[H_ARRAYS + 4];
 
-	if (insert_plan != NULL && insert_plan_state_type == state_type)
+	if (insert_plan != NULL && insert_plan_state_type == batch->state_type)
 		return insert_plan;
 	if (insert_plan != NULL)
 		SPI_freeplan(insert_plan);
 	insert_plan = NULL;
 
-	argtypes[0] = INT8OID;
-	argtypes[1] = state_type;
-	argtypes[2] = state_type;
-	argtypes[3] = INT8OID;
-	argtypes[4] = INT8OID;
-	argtypes[5] = TEXTOID;
-	argtypes[6] = TIMESTAMPTZOID;
-	argtypes[7] = TIMESTAMPTZOID;
-	argtypes[8] = NAMEOID;
-	argtypes[9] = TEXTOID;
-	argtypes[10] = TEXTOID;
+	for (int i = 0; i < H_ARRAYS; i++)
+		argtypes[i] = get_array_type(batch->element_types[i]);
+	argtypes[H_ARRAYS] = TIMESTAMPTZOID;
+	argtypes[H_ARRAYS + 1] = NAMEOID;
+	argtypes[H_ARRAYS + 2] = TEXTOID;
+	argtypes[H_ARRAYS + 3] = TEXTOID;
 	insert_plan = SPI_prepare("INSERT INTO salesalgo.client_history"
 							  " (client_id, from_state, to_state, from_manager,"
-							  " to_manager, refusal_reason, deadline_at,"
-							  " changed_at, changed_by, source, note)"
-							  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+							  "  to_manager, refusal_reason, deadline_at,"
+							  "  changed_at, changed_by, source, note)"
+							  " SELECT c, fs, ts, fm, tm, rr, dl, $8, $9, $10, $11"
+							  " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
+							  "  pg_catalog.unnest($3), pg_catalog.unnest($4),"
+							  "  pg_catalog.unnest($5), pg_catalog.unnest($6),"
+							  "  pg_catalog.unnest($7))"
+							  " WITH ORDINALITY AS u(c, fs, ts, fm, tm, rr, dl, n)"
+							  " ORDER BY n",
 							  lengthof(argtypes), argtypes);
 	if (insert_plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	SPI_keepplan(insert_plan);
-	insert_plan_state_type = state_type;
+	insert_plan_state_type = batch->state_type;
 	return insert_plan;
 }
 
 void
-WriteHistory(Relation client_rel, int64 client_id,
-			 const ClientSide *before, const ClientSide *after)
+WriteHistory(HistoryBatch *batch)
 {
-	Datum		values[11];
-	char		nulls[11];
-	const ClientSide *now_side = after->exists ? after : before;
+	Datum		values[H_ARRAYS + 4];
+	char		nulls[H_ARRAYS + 4];
 	Oid			saved_userid;
 	int			saved_context;
 	int			ret;
 
-	memset(nulls, ' ', sizeof(nulls));
-	values[0] = Int64GetDatum(client_id);
-	values[1] = ClientStateGetDatum(before->state);
-	nulls[1] = before->exists ? ' ' : 'n';
-	values[2] = ClientStateGetDatum(after->state);
-	nulls[2] = after->exists ? ' ' : 'n';
-	values[3] = Int64GetDatum(before->manager_id);
-	nulls[3] = (before->exists && before->has_manager) ? ' ' : 'n';
-	values[4] = Int64GetDatum(after->manager_id);
-	nulls[4] = (after->exists && after->has_manager) ? ' ' : 'n';
-	if (now_side->refusal_reason != NULL)
-		values[5] = CStringGetTextDatum(now_side->refusal_reason);
-	else
-		nulls[5] = 'n';
-	values[6] = TimestampTzGetDatum(after->deadline_at);
-	nulls[6] = (after->exists && after->has_deadline) ? ' ' : 'n';
-	values[7] = TimestampTzGetDatum(SalesNow());
-	values[8] = DirectFunctionCall1(namein,
-									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
-	values[9] = CStringGetTextDatum(CurrentChangeSourceName());
-	if (current_source.note != NULL)
-		values[10] = CStringGetTextDatum(current_source.note);
-	else
-		nulls[10] = 'n';
+	if (batch->rows == 0)
+		return;
 
-	BeginInternalWrite(client_rel, &saved_userid, &saved_context);
-	ret = SPI_execute_plan(InsertPlan(client_rel), values, nulls, false, 0);
+	memset(nulls, ' ', sizeof(nulls));
+	for (int i = 0; i < H_ARRAYS; i++)
+		values[i] = makeArrayResult(batch->arrays[i], CurrentMemoryContext);
+	values[H_ARRAYS] = TimestampTzGetDatum(SalesNow());
+	values[H_ARRAYS + 1] = DirectFunctionCall1(namein,
+											   CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	values[H_ARRAYS + 2] = CStringGetTextDatum(current_source.name ?
+											   current_source.name : "sql");
+	if (current_source.note != NULL)
+		values[H_ARRAYS + 3] = CStringGetTextDatum(current_source.note);
+	else
+		nulls[H_ARRAYS + 3] = 'n';
+
+	BeginInternalWrite(batch->client_rel, &saved_userid, &saved_context);
+	ret = SPI_execute_plan(InsertPlan(batch), values, nulls, false, 0);
 	EndInternalWrite(saved_userid, saved_context);
-	if (ret != SPI_OK_INSERT)
-		elog(ERROR, "could not write client history: %s",
-			 SPI_result_code_string(ret));
+	if (ret != SPI_OK_INSERT || SPI_processed != (uint64) batch->rows)
+		elog(ERROR, "could not write the history of %d clients: %s",
+			 batch->rows, SPI_result_code_string(ret));
 }

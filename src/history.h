@@ -35,10 +35,14 @@ typedef struct ChangeSource
 
 extern ChangeSource SetChangeSource(const char *name, const char *note);
 extern void RestoreChangeSource(ChangeSource previous);
-extern const char *CurrentChangeSourceName(void);
 
+/* The history rows of one statement, written together. */
+typedef struct HistoryBatch HistoryBatch;
+
+extern HistoryBatch *BeginHistory(Relation client_rel);
+extern void AddHistory(HistoryBatch *batch, int64 client_id,
+					   const ClientSide *before, const ClientSide *after);
 /* Caller is connected to SPI. */
-extern void WriteHistory(Relation client_rel, int64 client_id,
-						 const ClientSide *before, const ClientSide *after);
+extern void WriteHistory(HistoryBatch *batch);
 
 #endif							/* SALESALGO_HISTORY_H */

@@ -277,7 +277,7 @@ RefusalReasonIsHard(const char *code)
 	return false;
 }
 
-/* "contact_2, refusal or strategic_reserve", for messages. */
+/* "contact_2, strategic_reserve or refusal", for messages; NULL for none. */
 char *
 DescribeMoves(const SalesRules *rules, bool creation, ClientState from)
 {
@@ -289,7 +289,7 @@ DescribeMoves(const SalesRules *rules, bool creation, ClientState from)
 		if (creation ? rules->may_create[to] : rules->may_move[from][to])
 			count++;
 	if (count == 0)
-		return pstrdup("no state");
+		return NULL;
 
 	initStringInfo(&buf);
 	for (int to = 0; to < CLIENT_STATE_COUNT; to++)

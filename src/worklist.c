@@ -3,38 +3,53 @@
  *	  The cap on a manager's worklist (R6), as a count on the manager's row.
  *
  * salesalgo.manager.in_work counts the manager's clients in worklist
- * states.  A client enters a worklist with
+ * states.  At the end of each statement on salesalgo.client, every manager
+ * whose worklist the statement changed gets one update,
  *
- *	  UPDATE manager SET in_work = in_work + 1
- *	  WHERE id = $1 AND active AND in_work < cap
+ *	  UPDATE manager SET in_work = in_work + delta WHERE id = $1
+ *	  RETURNING active, in_work, cap
  *
- * which costs the same whatever the size of the client table, and is safe
+ * and the statement fails if the manager is inactive or now past the cap.
+ * That costs the same whatever the size of the client table, and is safe
  * under concurrency at every isolation level: the row lock queues a second
- * session behind the first; at READ COMMITTED the second re-reads the row
- * after the first commits and finds the worklist full, and at REPEATABLE
+ * session behind the first; at READ COMMITTED the second applies its count
+ * to the row the first committed and is judged by it, and at REPEATABLE
  * READ or SERIALIZABLE it fails with a serialization error (40001) that the
  * client can retry.  A count of clients under a lock would not do: at
  * REPEATABLE READ its snapshot does not see the client the first session
  * added.
  *
- * When a client leaves one worklist for another, the two manager rows are
- * updated in the order of their ids, so that two sessions moving clients
- * between the same two managers in opposite directions queue instead of
- * deadlocking.
+ * The managers are updated in the order of their ids, so that two sessions
+ * moving clients between the same managers in opposite directions queue
+ * instead of deadlocking.  Counting by statement also judges a statement by
+ * where it leaves the worklists: a swap between two full worklists is fine.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 
 #include "guard.h"
 #include "rules.h"
 #include "worklist.h"
 
-static SPIPlanPtr enter_plan = NULL;
-static SPIPlanPtr leave_plan = NULL;
-static SPIPlanPtr explain_plan = NULL;
+typedef struct ManagerChange
+{
+	int64		manager_id;		/* hash key */
+	int			delta;			/* clients in, less clients out */
+	int			entering;		/* clients in */
+	int64		last_client_id; /* the last client in, for messages */
+	char	   *last_client_name;
+} ManagerChange;
+
+struct WorklistChanges
+{
+	HTAB	   *managers;
+};
+
+static SPIPlanPtr apply_plan = NULL;
 
 static SPIPlanPtr
 KeptPlan(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes)
@@ -52,122 +67,162 @@ KeptPlan(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes)
 	return *plan;
 }
 
-/* Why a manager could not take the client; the caller found it could not. */
-static void
-ReportRefusedEntry(Relation client_rel, int64 client_id,
-				   const char *client_name, int64 manager_id, int cap)
+WorklistChanges *
+BeginWorklistChanges(void)
 {
-	Oid			argtypes[2] = {INT8OID, INT4OID};
-	Datum		values[2] = {Int64GetDatum(manager_id), Int32GetDatum(cap)};
-	bool		isnull;
-	char	   *manager_name;
-	bool		active;
-	int			in_work;
-	int			manager_cap;
+	WorklistChanges *changes = palloc(sizeof(WorklistChanges));
+	HASHCTL		ctl = {0};
 
-	/* not read-only: the count must include this statement's earlier rows */
-	if (SPI_execute_plan(KeptPlan(&explain_plan,
-								  "SELECT name, active, in_work,"
-								  " COALESCE(worklist_cap, $2)"
-								  " FROM salesalgo.manager"
-								  " WHERE id OPERATOR(pg_catalog.=) $1",
-								  2, argtypes),
-						 values, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read manager " INT64_FORMAT, manager_id);
-	/* no such manager: the foreign key on manager_id will say so */
-	if (SPI_processed == 0)
-		return;
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(ManagerChange);
+	ctl.hcxt = CurrentMemoryContext;
+	changes->managers = hash_create("salesalgo worklist changes", 16, &ctl,
+									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	return changes;
+}
 
-	manager_name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	active = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-										SPI_tuptable->tupdesc, 2, &isnull));
-	in_work = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
-										  SPI_tuptable->tupdesc, 3, &isnull));
-	manager_cap = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
-											  SPI_tuptable->tupdesc, 4, &isnull));
+static ManagerChange *
+ChangeOf(WorklistChanges *changes, int64 manager_id)
+{
+	bool		found;
+	ManagerChange *change = hash_search(changes->managers, &manager_id,
+										HASH_ENTER, &found);
 
+	if (!found)
+	{
+		change->delta = 0;
+		change->entering = 0;
+		change->last_client_id = 0;
+		change->last_client_name = NULL;
+	}
+	return change;
+}
+
+void
+CountEntering(WorklistChanges *changes, int64 manager_id, int64 client_id,
+			  const char *client_name)
+{
+	ManagerChange *change = ChangeOf(changes, manager_id);
+
+	change->delta++;
+	change->entering++;
+	change->last_client_id = client_id;
+	change->last_client_name = pstrdup(client_name);
+}
+
+void
+CountLeaving(WorklistChanges *changes, int64 manager_id)
+{
+	ChangeOf(changes, manager_id)->delta--;
+}
+
+/* Why a manager could not take the statement's clients. */
+static void
+ReportRefusedEntry(Relation client_rel, const ManagerChange *change,
+				   const char *manager_name, bool active, int in_work,
+				   int manager_cap)
+{
 	if (!active)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("manager " INT64_FORMAT " is not active and cannot take client " INT64_FORMAT,
-						manager_id, client_id),
+						change->manager_id, change->last_client_id),
 				 errdetail("Client " INT64_FORMAT " \"%s\" was to enter the worklist of manager " INT64_FORMAT " \"%s\", who is inactive.",
-						   client_id, client_name, manager_id, manager_name),
+						   change->last_client_id, change->last_client_name,
+						   change->manager_id, manager_name),
 				 errhint("Assign the client to an active manager, or set salesalgo.manager.active for manager " INT64_FORMAT ".",
-						 manager_id),
+						 change->manager_id),
 				 errtableconstraint(client_rel, "manager_active")));
 
 	ereport(ERROR,
 			(errcode(ERRCODE_CHECK_VIOLATION),
 			 errmsg("worklist of manager " INT64_FORMAT " is full: client " INT64_FORMAT " cannot enter it",
-					manager_id, client_id),
+					change->manager_id, change->last_client_id),
+			 change->delta == 1 ?
 			 errdetail_plural("Manager " INT64_FORMAT " \"%s\" holds %d client in worklist states; the cap is %d.",
 							  "Manager " INT64_FORMAT " \"%s\" holds %d clients in worklist states; the cap is %d.",
-							  in_work, manager_id, manager_name, in_work, manager_cap),
+							  in_work, change->manager_id, manager_name, in_work, manager_cap) :
+			 errdetail("Manager " INT64_FORMAT " \"%s\" holds %d clients in worklist states, and the statement would add %d more, client " INT64_FORMAT " \"%s\" the last of them; the cap is %d.",
+					   change->manager_id, manager_name, in_work, change->delta,
+					   change->last_client_id, change->last_client_name, manager_cap),
 			 errhint("Move a client of this manager out of the worklist first, or raise salesalgo.manager.worklist_cap."),
 			 errtableconstraint(client_rel, "manager_worklist_cap")));
 }
 
-static void
-Enter(Relation client_rel, int64 client_id, const char *client_name,
-	  int64 manager_id)
+static int
+CompareManagerIds(const void *a, const void *b)
 {
-	Oid			argtypes[2] = {INT8OID, INT4OID};
-	int			cap = GetSalesRules()->default_worklist_cap;
-	Datum		values[2] = {Int64GetDatum(manager_id), Int32GetDatum(cap)};
-	int			ret;
+	int64		x = (*(ManagerChange *const *) a)->manager_id;
+	int64		y = (*(ManagerChange *const *) b)->manager_id;
 
-	ret = SPI_execute_plan(KeptPlan(&enter_plan,
-									"UPDATE salesalgo.manager"
-									" SET in_work = in_work OPERATOR(pg_catalog.+) 1"
-									" WHERE id OPERATOR(pg_catalog.=) $1 AND active"
-									" AND in_work OPERATOR(pg_catalog.<) COALESCE(worklist_cap, $2)",
-									2, argtypes),
-						   values, NULL, false, 0);
-	if (ret != SPI_OK_UPDATE)
-		elog(ERROR, "could not count client " INT64_FORMAT " in the worklist of manager " INT64_FORMAT,
-			 client_id, manager_id);
-	if (SPI_processed == 0)
-		ReportRefusedEntry(client_rel, client_id, client_name, manager_id, cap);
-}
-
-static void
-Leave(int64 manager_id)
-{
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(manager_id)};
-
-	if (SPI_execute_plan(KeptPlan(&leave_plan,
-								  "UPDATE salesalgo.manager"
-								  " SET in_work = in_work OPERATOR(pg_catalog.-) 1"
-								  " WHERE id OPERATOR(pg_catalog.=) $1",
-								  1, argtypes),
-						 values, NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not uncount a client of manager " INT64_FORMAT, manager_id);
+	return (x > y) - (x < y);
 }
 
 void
-MoveInWorklists(Relation client_rel, int64 client_id, const char *client_name,
-				int64 leaves_manager, int64 enters_manager)
+ApplyWorklistChanges(Relation client_rel, WorklistChanges *changes)
 {
+	long		count = hash_get_num_entries(changes->managers);
+	ManagerChange **sorted;
+	HASH_SEQ_STATUS scan;
+	ManagerChange *change;
+	int			n = 0;
+	Oid			argtypes[2] = {INT8OID, INT4OID};
 	Oid			saved_userid;
 	int			saved_context;
 
-	if (leaves_manager == enters_manager)
+	if (count == 0)
 		return;
 
+	sorted = palloc(sizeof(ManagerChange *) * count);
+	hash_seq_init(&scan, changes->managers);
+	while ((change = hash_seq_search(&scan)) != NULL)
+		if (change->delta != 0 || change->entering > 0)
+			sorted[n++] = change;
+	qsort(sorted, n, sizeof(ManagerChange *), CompareManagerIds);
+
 	BeginInternalWrite(client_rel, &saved_userid, &saved_context);
-	if (leaves_manager != 0 && (enters_manager == 0 || leaves_manager < enters_manager))
+	for (int i = 0; i < n; i++)
 	{
-		Leave(leaves_manager);
-		if (enters_manager != 0)
-			Enter(client_rel, client_id, client_name, enters_manager);
-	}
-	else
-	{
-		Enter(client_rel, client_id, client_name, enters_manager);
-		if (leaves_manager != 0)
-			Leave(leaves_manager);
+		Datum		values[2];
+		HeapTuple	row;
+		TupleDesc	tupdesc;
+		bool		isnull;
+		int			in_work;
+		int			manager_cap;
+		bool		active;
+
+		change = sorted[i];
+		values[0] = Int64GetDatum(change->manager_id);
+		values[1] = Int32GetDatum(change->delta);
+
+		/*
+		 * Count first, judge after: the update waits for a session that
+		 * holds the row and then applies to the newest version, so a slot
+		 * freed by a commit is seen and a full worklist is never overfilled.
+		 */
+		if (SPI_execute_plan(KeptPlan(&apply_plan,
+									  "UPDATE salesalgo.manager"
+									  " SET in_work = in_work OPERATOR(pg_catalog.+) $2"
+									  " WHERE id OPERATOR(pg_catalog.=) $1"
+									  " RETURNING name, active, in_work, worklist_cap",
+									  2, argtypes),
+							 values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING ||
+			SPI_processed != 1)
+			elog(ERROR, "could not count the worklist of manager " INT64_FORMAT,
+				 change->manager_id);
+		row = SPI_tuptable->vals[0];
+		tupdesc = SPI_tuptable->tupdesc;
+		active = DatumGetBool(SPI_getbinval(row, tupdesc, 2, &isnull));
+		in_work = DatumGetInt32(SPI_getbinval(row, tupdesc, 3, &isnull));
+		manager_cap = DatumGetInt32(SPI_getbinval(row, tupdesc, 4, &isnull));
+		/* the default as of now: the update may have waited for its change */
+		if (isnull)
+			manager_cap = GetSalesRules()->default_worklist_cap;
+
+		if (change->entering > 0 &&
+			(!active || (change->delta > 0 && in_work > manager_cap)))
+			ReportRefusedEntry(client_rel, change, SPI_getvalue(row, tupdesc, 1),
+							   active, in_work - change->delta, manager_cap);
 	}
 	EndInternalWrite(saved_userid, saved_context);
 }

@@ -7,12 +7,15 @@
 
 #include "utils/rel.h"
 
-/*
- * A client leaves one manager's worklist, enters another's, or both; 0 for
- * none (manager ids are positive).  Caller is connected to SPI.
- */
-extern void MoveInWorklists(Relation client_rel, int64 client_id,
-							const char *client_name,
-							int64 leaves_manager, int64 enters_manager);
+/* What one statement does to the worklists, manager by manager. */
+typedef struct WorklistChanges WorklistChanges;
+
+extern WorklistChanges *BeginWorklistChanges(void);
+extern void CountEntering(WorklistChanges *changes, int64 manager_id,
+						  int64 client_id, const char *client_name);
+extern void CountLeaving(WorklistChanges *changes, int64 manager_id);
+
+/* Caller is connected to SPI. */
+extern void ApplyWorklistChanges(Relation client_rel, WorklistChanges *changes);
 
 #endif							/* SALESALGO_WORKLIST_H */
