@@ -1,5 +1,5 @@
 -- The salesalgo demo.  ./run demo feeds this to psql in a fresh database.
-set QUIET on
+\set QUIET on
 \pset footer off
 CREATE EXTENSION salesalgo;
 
