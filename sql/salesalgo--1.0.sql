@@ -407,8 +407,12 @@ CREATE TABLE salesalgo.client (
 );
 ALTER SEQUENCE salesalgo.client_id_seq OWNED BY salesalgo.client.id;
 CREATE INDEX client_manager_id_idx ON salesalgo.client (manager_id);
-CREATE INDEX client_deadline_at_idx ON salesalgo.client (deadline_at)
+-- the clients with a running clock, by deadline: what sales_expire() reads
+CREATE INDEX client_deadline_at_idx ON salesalgo.client (deadline_at, id)
     WHERE deadline_at IS NOT NULL;
+-- the unassigned leads: what distribute_leads() reads
+CREATE INDEX client_lead_idx ON salesalgo.client (id)
+    WHERE state OPERATOR(salesalgo.=) 'new' AND manager_id IS NULL;
 COMMENT ON TABLE salesalgo.client IS
     'Companies the department works, each in one state of the book. Rules R1 to R9 are kept by C triggers.';
 COMMENT ON COLUMN salesalgo.client.manager_id IS
@@ -594,6 +598,87 @@ COMMENT ON FUNCTION salesalgo.extend_deadline(bigint, timestamptz, text) IS
     'Moves the deadline of a client in a worklist, with a reason kept in the history. The only way to move a deadline (R8).';
 REVOKE ALL ON FUNCTION salesalgo.extend_deadline(bigint, timestamptz, text) FROM PUBLIC;
 
+-- 5b. Expiry and lead distribution (SPEC section 5), in C
+
+CREATE FUNCTION salesalgo.sales_expire(as_of timestamptz DEFAULT salesalgo.now(),
+                                       batch_size integer DEFAULT NULL)
+    RETURNS bigint
+    AS 'MODULE_PATHNAME', 'sales_expire'
+    LANGUAGE C VOLATILE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.sales_expire(timestamptz, integer) IS
+    'Moves every client whose deadline is at or before as_of out of its worklist, to settings.expire_state and expire_reason; skips rows other sessions hold; returns how many it moved.';
+REVOKE ALL ON FUNCTION salesalgo.sales_expire(timestamptz, integer) FROM PUBLIC;
+
+CREATE FUNCTION salesalgo.distribute_leads(max_clients integer DEFAULT NULL)
+    RETURNS bigint
+    AS 'MODULE_PATHNAME', 'distribute_leads'
+    LANGUAGE C VOLATILE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.distribute_leads(integer) IS
+    'Hands unassigned new clients to active managers with free slots, the least loaded first, never past a cap; returns how many it assigned.';
+REVOKE ALL ON FUNCTION salesalgo.distribute_leads(integer) FROM PUBLIC;
+
+-- 5c. Scheduling with pg_cron (SPEC section 6), which salesalgo does not need
+
+CREATE FUNCTION salesalgo.expire_job_call(schedule text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    RETURN format('SELECT cron.schedule_in_database(%L, %L, %L, %L);',
+                  'salesalgo-expire', schedule,
+                  'SELECT salesalgo.sales_expire()', current_database());
+COMMENT ON FUNCTION salesalgo.expire_job_call(text) IS
+    'The pg_cron call that schedules sales_expire() in this database.';
+
+CREATE FUNCTION salesalgo.schedule_expire(schedule text DEFAULT '*/5 * * * *')
+    RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    job bigint;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_cron') THEN
+        RAISE EXCEPTION 'pg_cron is not installed in database "%"', current_database()
+            USING ERRCODE = 'undefined_object',
+                  DETAIL = 'pg_cron runs its jobs from the one database named by cron.database_name.',
+                  HINT = 'Run this in the pg_cron database: ' || salesalgo.expire_job_call(schedule);
+    END IF;
+    -- pg_cron replaces a job of the same name and user
+    EXECUTE 'SELECT cron.schedule_in_database($1, $2, $3, $4)'
+        INTO job
+        USING 'salesalgo-expire', schedule, 'SELECT salesalgo.sales_expire()', current_database();
+    RETURN job;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.schedule_expire(text) IS
+    'Creates or replaces the pg_cron job salesalgo-expire that runs sales_expire() here; returns its id.';
+REVOKE ALL ON FUNCTION salesalgo.schedule_expire(text) FROM PUBLIC;
+
+CREATE FUNCTION salesalgo.unschedule_expire() RETURNS boolean
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    removed boolean;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_cron') THEN
+        RAISE EXCEPTION 'pg_cron is not installed in database "%"', current_database()
+            USING ERRCODE = 'undefined_object',
+                  DETAIL = 'pg_cron runs its jobs from the one database named by cron.database_name.',
+                  HINT = 'Run this in the pg_cron database: SELECT cron.unschedule(''salesalgo-expire'');';
+    END IF;
+    IF NOT EXISTS (SELECT FROM cron.job WHERE jobname = 'salesalgo-expire' AND username = current_user) THEN
+        RETURN false;
+    END IF;
+    EXECUTE 'SELECT cron.unschedule($1)' INTO removed USING 'salesalgo-expire';
+    RETURN removed;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.unschedule_expire() IS
+    'Removes the pg_cron job salesalgo-expire; false if there was none.';
+REVOKE ALL ON FUNCTION salesalgo.unschedule_expire() FROM PUBLIC;
+
 -- 6. The guards on what salesalgo keeps
 
 CREATE FUNCTION salesalgo.manager_guard() RETURNS trigger
@@ -728,7 +813,7 @@ COMMENT ON FUNCTION salesalgo.restore_removed_default() IS
 
 CREATE FUNCTION salesalgo.check_rules() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, salesalgo, pg_temp
 AS $$
 DECLARE
     s salesalgo.settings;
@@ -736,6 +821,33 @@ BEGIN
     -- a dump restores its tables one by one: judge the rules when it is done
     IF salesalgo.restoring_dump() THEN
         RETURN NULL;
+    END IF;
+    SELECT * INTO s FROM salesalgo.settings;
+    -- sales_expire() runs at night, unattended: its move must be legal now
+    IF salesalgo.in_worklist(s.expire_state) THEN
+        RAISE EXCEPTION 'sales_expire() cannot move overdue clients to %, a worklist state', s.expire_state
+            USING ERRCODE = 'check_violation',
+                  CONSTRAINT = 'settings_expire_state',
+                  HINT = 'Set salesalgo.settings.expire_state to a state outside the worklist, such as refusal or strategic_reserve.';
+    END IF;
+    IF EXISTS (SELECT FROM unnest('{new,contact_1,contact_2,contact_3}'::salesalgo.client_state[]) AS w
+               WHERE NOT EXISTS (SELECT FROM salesalgo.transition_rule r
+                                 WHERE r.from_state = w AND r.to_state = s.expire_state)) THEN
+        RAISE EXCEPTION 'sales_expire() could not move overdue clients to %', s.expire_state
+            USING ERRCODE = 'check_violation',
+                  CONSTRAINT = 'settings_expire_state',
+                  DETAIL = format('salesalgo.transition_rule has no move to %s from %s.', s.expire_state,
+                                  (SELECT string_agg(w::text, ', ' ORDER BY w)
+                                   FROM unnest('{new,contact_1,contact_2,contact_3}'::salesalgo.client_state[]) AS w
+                                   WHERE NOT EXISTS (SELECT FROM salesalgo.transition_rule r
+                                                     WHERE r.from_state = w AND r.to_state = s.expire_state))),
+                  HINT = 'Keep a move from every worklist state to settings.expire_state, or choose another expire_state.';
+    END IF;
+    IF s.expire_state = 'refusal' AND s.expire_reason IS NULL THEN
+        RAISE EXCEPTION 'sales_expire() needs a refusal reason to move overdue clients to refusal'
+            USING ERRCODE = 'not_null_violation',
+                  COLUMN = 'expire_reason',
+                  HINT = 'Set salesalgo.settings.expire_reason, such as deadline.';
     END IF;
     IF NOT EXISTS (SELECT FROM salesalgo.deadline_rule
                    WHERE size IS NULL AND category_id IS NULL) THEN
