@@ -112,9 +112,6 @@ distribute_leads(PG_FUNCTION_ARGS)
 		slots[i].manager_id = DatumGetInt64(SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull));
 		slots[i].in_work = DatumGetInt32(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull));
 		slots[i].cap = DatumGetInt32(SPI_getbinval(row, SPI_tuptable->tupdesc, 3, &isnull));
-		/* re-read after the lock: the row may have changed meanwhile */
-		if (slots[i].in_work >= slots[i].cap)
-			continue;
 		free_slots += slots[i].cap - slots[i].in_work;
 		binaryheap_add(heap, PointerGetDatum(&slots[i]));
 	}
