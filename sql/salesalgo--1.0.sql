@@ -483,10 +483,11 @@ CREATE TABLE salesalgo.settings (
     expire_reason text DEFAULT 'deadline' REFERENCES salesalgo.refusal_reason,
     expire_batch_size integer NOT NULL DEFAULT 1000
         CONSTRAINT settings_expire_batch_size_positive
-        CHECK (expire_batch_size OPERATOR(pg_catalog.>) 0)
+        CHECK (expire_batch_size OPERATOR(pg_catalog.>) 0),
+    notify_events boolean NOT NULL DEFAULT true
 );
 COMMENT ON TABLE salesalgo.settings IS
-    'One row: the default worklist cap (book, step 7: 50 to 90), and where and how sales_expire() moves overdue clients.';
+    'One row: the default worklist cap (book, step 7: 50 to 90), where and how sales_expire() moves overdue clients, and whether changes are announced on channel salesalgo_events.';
 
 -- Rows the install script ships; pg_dump keeps the DBA's changes to them.
 CREATE TABLE salesalgo.removed_default (
@@ -890,7 +891,214 @@ CREATE TRIGGER rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sal
 CREATE TRIGGER rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON salesalgo.settings
     FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rules_changed();
 
--- 8. pg_dump: every table's rows and every sequence's position
+-- 9. Views for BI tools (SPEC section 8); they read, so they work on a hot
+--    standby too.
+
+CREATE VIEW salesalgo.pipeline AS
+SELECT c.state,
+       salesalgo.label(c.state) AS label,
+       salesalgo.label(c.state, 'ru') AS label_ru,
+       salesalgo.in_worklist(c.state) AS in_worklist,
+       count(*) AS clients,
+       round(count(*)::numeric / sum(count(*)) OVER (), 4) AS share
+FROM salesalgo.client AS c
+GROUP BY c.state
+ORDER BY c.state;
+COMMENT ON VIEW salesalgo.pipeline IS
+    'Clients per state, for the states that have clients; share of all clients, 0 to 1.';
+
+CREATE VIEW salesalgo.worklist AS
+SELECT m.id AS manager_id,
+       m.name,
+       m.login,
+       m.active,
+       m.in_work,
+       coalesce(m.worklist_cap, s.default_worklist_cap) AS cap,
+       greatest(coalesce(m.worklist_cap, s.default_worklist_cap) - m.in_work, 0) AS free,
+       round(m.in_work::numeric / coalesce(m.worklist_cap, s.default_worklist_cap), 4) AS load,
+       coalesce(d.overdue, 0) AS overdue,
+       d.next_deadline
+FROM salesalgo.manager AS m
+CROSS JOIN salesalgo.settings AS s
+LEFT JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE c.deadline_at <= salesalgo.now()) AS overdue,
+           min(c.deadline_at) AS next_deadline
+    FROM salesalgo.client AS c
+    WHERE c.manager_id = m.id AND c.deadline_at IS NOT NULL
+) AS d ON true
+ORDER BY m.id;
+COMMENT ON VIEW salesalgo.worklist IS
+    'Each manager''s worklist: clients in work, cap, free slots, load (in_work / cap), clients past their deadline, the earliest running deadline.';
+
+CREATE VIEW salesalgo.overdue AS
+SELECT c.id AS client_id,
+       c.name,
+       c.size,
+       c.manager_id,
+       m.name AS manager_name,
+       c.state,
+       c.deadline_at,
+       salesalgo.now() - c.deadline_at AS overdue_by
+FROM salesalgo.client AS c
+LEFT JOIN salesalgo.manager AS m ON m.id = c.manager_id
+WHERE c.deadline_at <= salesalgo.now()
+ORDER BY c.deadline_at, c.id;
+COMMENT ON VIEW salesalgo.overdue IS
+    'Clients past their deadline that sales_expire() has not moved yet.';
+
+CREATE VIEW salesalgo.funnel AS
+WITH path (step, state) AS (
+    VALUES (1, 'new'::salesalgo.client_state), (2, 'contact_1'), (3, 'contact_2'),
+           (4, 'contact_3'), (5, 'deal'), (6, 'deal_support'), (7, 'client')
+), entered AS (
+    -- each client's steps of the path, as bits
+    SELECT h.client_id, bit_or(1 << p.step) AS steps
+    FROM salesalgo.client_history AS h
+    JOIN path AS p ON p.state = h.to_state
+    WHERE h.from_state IS DISTINCT FROM h.to_state
+    GROUP BY h.client_id
+), counted AS (
+    SELECT p.step, p.state,
+           count(e.client_id) FILTER (WHERE e.steps & (1 << p.step) <> 0) AS reached,
+           CASE WHEN p.step < 7 THEN
+               count(e.client_id) FILTER (WHERE e.steps & (1 << p.step) <> 0
+                                            AND e.steps & (1 << (p.step + 1)) <> 0)
+           END AS converted
+    FROM path AS p
+    LEFT JOIN entered AS e ON true
+    GROUP BY p.step, p.state
+)
+SELECT step, state, salesalgo.label(state) AS label, reached, converted,
+       round(converted::numeric / nullif(reached, 0), 4) AS conversion
+FROM counted
+ORDER BY step;
+COMMENT ON VIEW salesalgo.funnel IS
+    'The main path new to client: clients that ever entered each state, how many of them ever entered the next one, and the ratio.';
+
+CREATE VIEW salesalgo.stage_time AS
+WITH changes AS (
+    SELECT h.to_state AS state,
+           h.changed_at AS entered_at,
+           lead(h.changed_at) OVER (PARTITION BY h.client_id ORDER BY h.id) AS left_at
+    FROM salesalgo.client_history AS h
+    WHERE h.from_state IS DISTINCT FROM h.to_state
+), stays AS (
+    SELECT state, left_at - entered_at AS stay
+    FROM changes
+    WHERE state IS NOT NULL AND left_at IS NOT NULL
+)
+SELECT s.state,
+       salesalgo.label(s.state) AS label,
+       count(t.stay) AS stays,
+       avg(t.stay) AS average,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY t.stay) AS median,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY t.stay) AS p90
+FROM unnest('{new,contact_1,contact_2,contact_3,deal,deal_support,client,
+              strategic_reserve,recall,refusal}'::salesalgo.client_state[]) AS s (state)
+LEFT JOIN stays AS t ON t.state = s.state
+GROUP BY s.state
+ORDER BY s.state;
+COMMENT ON VIEW salesalgo.stage_time IS
+    'Time spent in each state, over finished stays: from entering the state to the next change of state or deletion.';
+
+CREATE FUNCTION salesalgo.trial_report(from_ts timestamptz, to_ts timestamptz)
+    RETURNS TABLE (manager_id bigint, name text, taken_into_work bigint,
+                   deals bigint, refusals bigint, expired bigint,
+                   median_days_to_deal numeric, avg_load numeric,
+                   moves jsonb, refusals_by_reason jsonb)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, salesalgo, pg_temp
+AS $$
+WITH h AS (
+    -- every change, with whether it took the client into a manager's
+    -- worklist or out of one
+    SELECT h.*,
+           (h.to_manager IS NOT NULL AND coalesce(in_worklist(h.to_state), false)
+            AND NOT (h.from_manager IS NOT DISTINCT FROM h.to_manager
+                     AND coalesce(in_worklist(h.from_state), false))) AS enters,
+           (h.from_manager IS NOT NULL AND coalesce(in_worklist(h.from_state), false)
+            AND NOT (h.to_manager IS NOT DISTINCT FROM h.from_manager
+                     AND coalesce(in_worklist(h.to_state), false))) AS leaves
+    FROM client_history AS h
+), period AS (
+    SELECT * FROM h WHERE h.changed_at >= from_ts AND h.changed_at < to_ts
+), counts AS (
+    SELECT p.to_manager AS manager_id, GROUPING(p.to_manager) = 1 AS total,
+           count(DISTINCT p.client_id) FILTER (WHERE p.enters) AS taken_into_work,
+           count(*) FILTER (WHERE p.to_state = 'deal' AND p.from_state IS DISTINCT FROM 'deal') AS deals,
+           count(*) FILTER (WHERE p.to_state = 'refusal' AND p.from_state IS DISTINCT FROM 'refusal') AS refusals,
+           count(*) FILTER (WHERE p.source = 'sales_expire') AS expired
+    FROM period AS p
+    GROUP BY GROUPING SETS ((p.to_manager), ())
+), to_deal AS (
+    -- days from the client's last entry into a worklist to its deal
+    SELECT d.to_manager AS manager_id, GROUPING(d.to_manager) = 1 AS total,
+           round(percentile_cont(0.5) WITHIN GROUP (
+               ORDER BY extract(epoch FROM d.changed_at - w.started) / 86400)::numeric, 2) AS days
+    FROM period AS d
+    CROSS JOIN LATERAL (
+        SELECT max(e.changed_at) AS started FROM h AS e
+        WHERE e.client_id = d.client_id AND e.id < d.id AND e.enters) AS w
+    WHERE d.to_state = 'deal' AND d.from_state IS DISTINCT FROM 'deal'
+    GROUP BY GROUPING SETS ((d.to_manager), ())
+), moves_by_state AS (
+    SELECT p.to_manager AS manager_id, GROUPING(p.to_manager) = 1 AS total,
+           p.to_state, count(*) AS n
+    FROM period AS p
+    WHERE p.to_state IS NOT NULL AND p.from_state IS DISTINCT FROM p.to_state
+    GROUP BY GROUPING SETS ((p.to_manager, p.to_state), (p.to_state))
+), moves AS (
+    SELECT manager_id, total, jsonb_object_agg(to_state::text, n ORDER BY to_state) AS moves
+    FROM moves_by_state GROUP BY manager_id, total
+), reasons_by_code AS (
+    SELECT p.to_manager AS manager_id, GROUPING(p.to_manager) = 1 AS total,
+           p.refusal_reason, count(*) AS n
+    FROM period AS p
+    WHERE p.to_state = 'refusal' AND p.from_state IS DISTINCT FROM 'refusal'
+    GROUP BY GROUPING SETS ((p.to_manager, p.refusal_reason), (p.refusal_reason))
+), reasons AS (
+    SELECT manager_id, total,
+           jsonb_object_agg(coalesce(refusal_reason, 'none'), n ORDER BY refusal_reason) AS refusals_by_reason
+    FROM reasons_by_code GROUP BY manager_id, total
+), samples AS (
+    -- the worklists are sampled once a day through the period
+    SELECT t FROM generate_series(from_ts, to_ts, interval '1 day') AS t
+), deltas AS (
+    SELECT h.to_manager AS manager_id, h.changed_at, 1 AS delta FROM h WHERE h.enters
+    UNION ALL
+    SELECT h.from_manager, h.changed_at, -1 FROM h WHERE h.leaves
+), loads AS (
+    SELECT m.id AS manager_id,
+           coalesce(m.worklist_cap, s.default_worklist_cap) AS cap,
+           avg(coalesce((SELECT sum(d.delta) FROM deltas AS d
+                         WHERE d.manager_id = m.id AND d.changed_at <= x.t), 0)) AS in_work
+    FROM manager AS m CROSS JOIN settings AS s CROSS JOIN samples AS x
+    GROUP BY m.id, m.worklist_cap, s.default_worklist_cap
+), rows AS (
+    SELECT m.id AS manager_id, m.name, false AS total,
+           round(l.in_work / l.cap, 4) AS avg_load
+    FROM manager AS m JOIN loads AS l ON l.manager_id = m.id
+    UNION ALL
+    SELECT NULL, 'total', true,
+           round(sum(l.in_work) / nullif(sum(l.cap), 0), 4)
+    FROM loads AS l
+)
+SELECT r.manager_id, r.name,
+       coalesce(c.taken_into_work, 0), coalesce(c.deals, 0),
+       coalesce(c.refusals, 0), coalesce(c.expired, 0),
+       d.days, r.avg_load,
+       coalesce(mv.moves, '{}'), coalesce(rs.refusals_by_reason, '{}')
+FROM rows AS r
+LEFT JOIN counts AS c ON c.total = r.total AND (r.total OR c.manager_id = r.manager_id)
+LEFT JOIN to_deal AS d ON d.total = r.total AND (r.total OR d.manager_id = r.manager_id)
+LEFT JOIN moves AS mv ON mv.total = r.total AND (r.total OR mv.manager_id = r.manager_id)
+LEFT JOIN reasons AS rs ON rs.total = r.total AND (r.total OR rs.manager_id = r.manager_id)
+ORDER BY r.total, r.manager_id
+$$;
+COMMENT ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) IS
+    'The book''s step 9: per manager and in total, what happened from from_ts (inclusive) to to_ts (exclusive): clients taken into work, deals, refusals, expiries, median days from work start to deal, average worklist load (sampled daily), moves by state and refusals by reason.';
+
+-- 10. pg_dump: every table's rows and every sequence's position
 
 SELECT pg_catalog.pg_extension_config_dump('salesalgo.manager', '');
 SELECT pg_catalog.pg_extension_config_dump('salesalgo.manager_id_seq', '');
@@ -906,7 +1114,7 @@ SELECT pg_catalog.pg_extension_config_dump('salesalgo.deadline_rule', '');
 SELECT pg_catalog.pg_extension_config_dump('salesalgo.settings', '');
 SELECT pg_catalog.pg_extension_config_dump('salesalgo.removed_default', '');
 
--- 9. Privileges: the types and labels are for everyone; the tables are
+-- 11. Privileges: the types and labels are for everyone; the tables are
 --    granted by the DBA.
 
 GRANT USAGE ON SCHEMA salesalgo TO PUBLIC;

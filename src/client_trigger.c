@@ -8,8 +8,8 @@
  * so a row that INSERT ... ON CONFLICT skips leaves no trace.  client_log,
  * AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT, reads the statement's
  * rows from its transition tables, counts clients into and out of worklists,
- * refusing a full or inactive manager's (R6), and writes the history rows
- * (R9).  An error in either aborts the statement, so a rejected statement
+ * refusing a full or inactive manager's (R6), writes the history rows (R9),
+ * and announces changes of state and manager on channel salesalgo_events.  An error in either aborts the statement, so a rejected statement
  * changes nothing.
  *
  * The rules come from the per-backend cache of rules.c.  A statement costs
@@ -33,6 +33,7 @@
 #include "utils/timestamp.h"
 
 #include "clock.h"
+#include "events.h"
 #include "guard.h"
 #include "history.h"
 #include "rules.h"
@@ -509,6 +510,7 @@ client_log(PG_FUNCTION_ARGS)
 	MemoryContext row_context;
 	WorklistChanges *changes;
 	HistoryBatch *batch;
+	bool		notify;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
@@ -538,6 +540,7 @@ client_log(PG_FUNCTION_ARGS)
 										ALLOCSET_SMALL_SIZES);
 	changes = BeginWorklistChanges();
 	batch = BeginHistory(rel);
+	notify = GetSalesRules()->notify_events;
 
 	for (;;)
 	{
@@ -579,6 +582,8 @@ client_log(PG_FUNCTION_ARGS)
 		SideOf(has_old ? &old : NULL, &before);
 		SideOf(has_new ? &new : NULL, &after);
 		AddHistory(batch, has_new ? new.id : old.id, &before, &after);
+		if (notify && ChangeIsEvent(&before, &after))
+			AnnounceChange(has_new ? new.id : old.id, &before, &after);
 	}
 	MemoryContextSwitchTo(statement_context);
 	ExecDropSingleTupleTableSlot(old_slot);

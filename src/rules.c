@@ -192,7 +192,7 @@ LoadSettings(void)
 	Datum		reason;
 
 	QueryLatest("SELECT default_worklist_cap, expire_state, expire_reason,"
-				" expire_batch_size FROM salesalgo.settings");
+				" expire_batch_size, notify_events FROM salesalgo.settings");
 	if (SPI_processed != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -204,6 +204,7 @@ LoadSettings(void)
 	rules.expire_reason = isnull ? NULL :
 		MemoryContextStrdup(rules_context, TextDatumGetCString(reason));
 	rules.expire_batch_size = DatumGetInt32(GetColumn(0, 4, &isnull));
+	rules.notify_events = DatumGetBool(GetColumn(0, 5, &isnull));
 }
 
 static void

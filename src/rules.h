@@ -16,6 +16,7 @@ typedef struct SalesRules
 	ClientState expire_state;
 	const char *expire_reason;	/* NULL when none is configured */
 	int			expire_batch_size;
+	bool		notify_events;
 } SalesRules;
 
 extern void InitRulesCache(void);
