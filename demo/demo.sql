@@ -1,65 +1,199 @@
--- The salesalgo demo.  ./run demo feeds this to psql in a fresh database.
+-- The salesalgo demo: a department lives 40 working days on the simulated
+-- clock, then the head of sales reads the book's step 9 report.
+--
+-- ./run demo [--seed N] feeds this to psql in a fresh database, with -v seed=N.
+-- The same seed gives the same 40 days.
 \set QUIET on
+\set ON_ERROR_STOP on
 \pset footer off
-CREATE EXTENSION salesalgo;
+\if :{?seed}
+\else
+\set seed 1
+\endif
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS salesalgo;
+SET search_path = public, salesalgo;
+SET TIME ZONE 'Europe/Moscow';
+SELECT set_config('demo.seed', :'seed', false) \gset
 
 \echo
-\echo '== The book''s states, in order, as the type salesalgo.client_state'
-SELECT v AS state, salesalgo.label(v) AS label, salesalgo.label(v, 'ru') AS "по-русски",
-       salesalgo.in_worklist(v) AS in_worklist
+\echo '== salesalgo: a sales department kept by the database'
+\echo '   The book''s states, as the one-byte type salesalgo.client_state:'
+SELECT v AS state, label(v) AS label, label(v, 'ru') AS "по-русски", in_worklist(v) AS in_worklist
 FROM unnest('{new,contact_1,contact_2,contact_3,deal,deal_support,client,
-              strategic_reserve,recall,refusal}'::salesalgo.client_state[]) AS v
+              strategic_reserve,recall,refusal}'::client_state[]) AS v
 ORDER BY v;
 
-\echo '== Russian names and sloppy spellings are read; output is the English name'
-SELECT input, input::salesalgo.client_state AS state
-FROM (VALUES ('Новый клиент'), ('  2 КОНТАКТ '), ('Сопровождение сделки'),
-             ('Strategic Reserve'), ('обзвон')) AS t(input);
-SELECT input, input::salesalgo.client_size AS size, pg_column_size(input::salesalgo.client_size) AS bytes
-FROM (VALUES ('крупный'), ('Medium'), ('маленький'), ('non-profile')) AS t(input);
+-- The department: eight managers with the book's caps (50 to 90), three
+-- categories, 600 companies of every size, 25 more arriving every day.
+SET salesalgo.now = '2026-01-12 08:00+03';
+INSERT INTO category (name) VALUES ('production'), ('trade'), ('services');
+INSERT INTO manager (name, login, worklist_cap) VALUES
+    ('Анна Смирнова', 'anna', 50), ('Борис Кузнецов', 'boris', 55),
+    ('Вера Попова', 'vera', 60), ('Глеб Васильев', 'gleb', 65),
+    ('Emma Schulz', 'emma', 70), ('Frank Miller', 'frank', 75),
+    ('Ирина Соколова', 'irina', 80), ('John Carter', 'john', 90);
 
-\echo '== Anything else is refused'
-\set ON_ERROR_STOP off
-SELECT 'contact_4'::salesalgo.client_state;
-\set ON_ERROR_STOP on
+CREATE TEMP TABLE demo_events (day int, kind text, n int);
+
+CREATE FUNCTION pg_temp.add_companies(how_many int) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    forms text[] := '{ООО,АО,ИП,ЗАО,Ltd,GmbH,LLC,Inc}';
+    roots text[] := '{Ромашка,Вектор,Восток,Энергия,Стройка,Север,Магистраль,Тайга,
+                      Альфа,Прогресс,Acme,Globex,Initech,Umbrella,Hooli,Vandelay,
+                      Northwind,Contoso,Fabrikam,Tailspin}';
+    r double precision;
+BEGIN
+    FOR i IN 1 .. how_many LOOP
+        r := random();
+        INSERT INTO salesalgo.client (name, size, category_id, external_id)
+        VALUES (forms[1 + floor(random() * 8)::int] || ' «' || roots[1 + floor(random() * 20)::int]
+                    || ' ' || (100 + floor(random() * 900)::int) || '»',
+                CASE WHEN r < 0.45 THEN 'small' WHEN r < 0.75 THEN 'medium'
+                     WHEN r < 0.90 THEN 'large' ELSE 'nonprofile' END::salesalgo.client_size,
+                1 + floor(random() * 3)::int,
+                'crm-' || nextval('salesalgo.client_id_seq'));
+    END LOOP;
+END $$;
+
+-- One working day: leads arrive and are sorted, distribute_leads() fills
+-- the free slots, the managers work their clients, sales_expire() runs at
+-- night.  Every move goes through the rules; the ones they refuse are
+-- counted.
+CREATE FUNCTION pg_temp.live_day(day_no int, day date) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    c record;
+    r double precision;
+    target salesalgo.client_state;
+    reason text;
+    n bigint;
+BEGIN
+    PERFORM set_config('salesalgo.now', ((day + time '09:00') AT TIME ZONE 'Europe/Moscow')::text, false);
+    PERFORM pg_temp.add_companies(25);
+    -- the nonprofile leads are refused before anyone works them
+    UPDATE salesalgo.client SET state = 'refusal', refusal_reason = 'nonprofile'
+    WHERE state = 'new' AND manager_id IS NULL AND size = 'nonprofile';
+    n := salesalgo.distribute_leads();
+    INSERT INTO demo_events VALUES (day_no, 'leads distributed', n);
+
+    PERFORM set_config('salesalgo.now', ((day + time '13:00') AT TIME ZONE 'Europe/Moscow')::text, false);
+    FOR c IN SELECT id, state, manager_id FROM salesalgo.client
+             WHERE manager_id IS NOT NULL AND state <> 'client' ORDER BY id LOOP
+        r := random();
+        reason := NULL;
+        target := CASE c.state
+            WHEN 'new' THEN CASE WHEN r < 0.25 THEN 'contact_1' END
+            WHEN 'contact_1' THEN CASE WHEN r < 0.14 THEN 'contact_2'
+                                       WHEN r < 0.18 THEN 'refusal'
+                                       WHEN r < 0.20 THEN 'strategic_reserve' END
+            WHEN 'contact_2' THEN CASE WHEN r < 0.10 THEN 'contact_3'
+                                       WHEN r < 0.14 THEN 'deal'
+                                       WHEN r < 0.18 THEN 'refusal'
+                                       WHEN r < 0.20 THEN 'strategic_reserve' END
+            WHEN 'contact_3' THEN CASE WHEN r < 0.12 THEN 'deal'
+                                       WHEN r < 0.17 THEN 'refusal'
+                                       WHEN r < 0.19 THEN 'strategic_reserve' END
+            WHEN 'deal' THEN CASE WHEN r < 0.30 THEN 'deal_support'
+                                  WHEN r < 0.32 THEN 'refusal' END
+            WHEN 'deal_support' THEN CASE WHEN r < 0.25 THEN 'client' END
+            WHEN 'refusal' THEN CASE WHEN r < 0.04 THEN 'recall' END
+            WHEN 'recall' THEN CASE WHEN r < 0.10 THEN 'contact_1' END
+            WHEN 'strategic_reserve' THEN CASE WHEN r < 0.06 THEN 'contact_1' END
+        END;
+        -- now and then a manager tries a shortcut the book does not allow
+        IF target IS NULL AND r > 0.995 THEN
+            target := 'client';
+        END IF;
+        CONTINUE WHEN target IS NULL;
+        IF target = 'refusal' THEN
+            reason := (ARRAY['no_money', 'crisis', 'other', 'no_money'])[1 + floor(random() * 4)::int];
+        END IF;
+        BEGIN
+            UPDATE salesalgo.client SET state = target,
+                   refusal_reason = coalesce(reason, refusal_reason)
+            WHERE id = c.id;
+            INSERT INTO demo_events VALUES (day_no, 'moves', 1);
+        EXCEPTION WHEN check_violation OR not_null_violation THEN
+            INSERT INTO demo_events VALUES (day_no, 'refused: ' || (
+                CASE WHEN SQLERRM LIKE '%is full%' THEN 'worklist full (R6)'
+                     WHEN SQLERRM LIKE '%hard reason%' THEN 'hard refusal is final (R4)'
+                     ELSE 'illegal move (R2)' END), 1);
+        END;
+    END LOOP;
+
+    PERFORM set_config('salesalgo.now', ((day + time '23:00') AT TIME ZONE 'Europe/Moscow')::text, false);
+    n := salesalgo.sales_expire();
+    INSERT INTO demo_events VALUES (day_no, 'expired at night', n);
+END $$;
+
+SELECT setseed(((current_setting('demo.seed')::bigint % 199999) - 99999) / 100000.0) AS seeded \gset
+DO $$ BEGIN PERFORM pg_temp.add_companies(600); END $$;
 
 \echo
-\echo '== A department: one manager with a worklist of 2, on the simulated clock'
-SET search_path = public, salesalgo;
-SET salesalgo.now = '2026-01-12 09:00+03';
-SET TIME ZONE 'Europe/Moscow';
-INSERT INTO manager (name, worklist_cap) VALUES ('Анна Смирнова', 2);
-INSERT INTO category (name) VALUES ('production'), ('trade'), ('services');
-INSERT INTO client (name, size, category_id, manager_id)
-VALUES ('ООО «Ромашка»', 'medium', 1, 1)
-RETURNING id, name, state, manager_id, deadline_at;
+\echo '== 40 working days from Monday 2026-01-12, seed' :seed
+DO $$
+DECLARE
+    day date := '2026-01-12';
+    days int := 0;
+BEGIN
+    WHILE days < 40 LOOP
+        IF extract(isodow FROM day) < 6 THEN
+            days := days + 1;
+            PERFORM pg_temp.live_day(days, day);
+        END IF;
+        day := day + 1;
+    END LOOP;
+END $$;
+SET salesalgo.now = '2026-03-07 09:00+03';
 
-\echo '== Along the book''s path, a few days at a time'
-SET salesalgo.now = '2026-01-14 11:00+03';
-UPDATE client SET state = 'contact_1' WHERE id = 1;
-SET salesalgo.now = '2026-01-20 15:30+03';
-UPDATE client SET state = 'contact_2' WHERE id = 1;
+SELECT kind AS "what happened", sum(n) AS total
+FROM demo_events GROUP BY kind ORDER BY kind;
 
-\echo '== A shortcut the book does not allow is refused'
-\set ON_ERROR_STOP off
-UPDATE client SET state = 'client' WHERE id = 1;
-\set ON_ERROR_STOP on
+\echo
+\echo '== Worklists at the end of day 40'
+SELECT name AS manager, in_work, cap, free,
+       repeat('█', round(load * 20)::int) || repeat('░', 20 - round(load * 20)::int) AS load,
+       overdue, to_char(next_deadline, 'YYYY-MM-DD') AS next_deadline
+FROM worklist ORDER BY manager_id;
 
-SET salesalgo.now = '2026-01-27 10:00+03';
-UPDATE client SET state = 'deal' WHERE id = 1;
-SET salesalgo.now = '2026-02-03 12:00+03';
-UPDATE client SET state = 'deal_support' WHERE id = 1;
-SET salesalgo.now = '2026-02-10 17:00+03';
-UPDATE client SET state = 'client' WHERE id = 1;
+\echo
+\echo '== Funnel: clients that ever entered each state, and how many went on'
+SELECT label AS state, reached,
+       repeat('█', round(40.0 * reached / max(reached) OVER ())::int) AS bar,
+       converted, to_char(100 * conversion, 'FM990.0') || '%' AS conversion
+FROM funnel ORDER BY step;
 
-\echo '== Every move is history'
-SELECT from_state, to_state, to_manager, changed_at, source
-FROM client_history WHERE client_id = 1 ORDER BY id;
+\echo
+\echo '== Time in each state (finished stays)'
+SELECT label AS state, stays,
+       round(extract(epoch FROM average) / 86400, 1) AS avg_days,
+       round(extract(epoch FROM median) / 86400, 1) AS median_days,
+       round(extract(epoch FROM p90) / 86400, 1) AS p90_days
+FROM stage_time WHERE stays > 0 ORDER BY state;
 
-\echo '== A worklist holds no more than its cap'
-INSERT INTO client (name, size, manager_id) VALUES
-    ('Stahlwerk GmbH', 'large', 1), ('ИП Петров', 'small', 1);
-\set ON_ERROR_STOP off
-INSERT INTO client (name, size, manager_id) VALUES ('Third Ltd', 'small', 1);
-\set ON_ERROR_STOP on
-SELECT id, name, worklist_cap, in_work FROM manager;
+\echo
+\echo '== Refusals by reason, and expiries'
+SELECT coalesce(r.label, h.refusal_reason) AS reason, count(*) AS refusals,
+       repeat('█', round(40.0 * count(*) / max(count(*)) OVER ())::int) AS bar
+FROM client_history AS h LEFT JOIN refusal_reason AS r ON r.code = h.refusal_reason
+WHERE h.to_state = 'refusal' AND h.from_state IS DISTINCT FROM h.to_state
+GROUP BY 1 ORDER BY 2 DESC, 1;
+
+\echo
+\echo '== The trial report for the 40 days (the book, step 9)'
+SELECT coalesce(name, 'total') AS manager, taken_into_work AS taken, deals, refusals,
+       expired, median_days_to_deal AS days_to_deal,
+       to_char(100 * avg_load, 'FM990') || '%' AS avg_load
+FROM trial_report('2026-01-12 00:00+03', '2026-03-07 00:00+03');
+
+\echo
+SELECT CASE WHEN deals >= 0.15 * taken_into_work AND expired <= 0.40 * taken_into_work
+                 AND avg_load >= 0.60
+            THEN 'VERDICT: the model works: keep it.'
+            ELSE 'VERDICT: the model needs correcting: analyse and adjust the rules.'
+       END || format(' Criterion: deals >= 15%% of clients taken into work (%s%%), expiries <= 40%% (%s%%), worklists >= 60%% full on average (%s%%).',
+                     round(100.0 * deals / nullif(taken_into_work, 0)),
+                     round(100.0 * expired / nullif(taken_into_work, 0)),
+                     round(100 * avg_load)) AS "step 9"
+FROM trial_report('2026-01-12 00:00+03', '2026-03-07 00:00+03')
+WHERE manager_id IS NULL;

@@ -4,7 +4,8 @@
  *	  this is the find.
  *
  * Unassigned clients in state new (leads) go to active managers with free
- * slots, the least loaded first, never past a cap.  The managers it fills
+ * slots, the least loaded (by share of the cap in use) first, never past a
+ * cap.  The managers it fills
  * and the leads it hands out are locked with SKIP LOCKED, so several
  * sessions can distribute at once without waiting for each other or giving
  * the same lead twice; the assignment itself is one UPDATE, through the
@@ -30,15 +31,21 @@ typedef struct Slot
 	int			cap;
 } Slot;
 
-/* binaryheap keeps the largest first: the largest is the least loaded. */
+/*
+ * Load is the share of the cap in use, so that managers with different caps
+ * fill alike.  binaryheap keeps the largest first: here the largest is the
+ * least loaded, then the lowest id.
+ */
 static int
 LessLoadedFirst(Datum a, Datum b, void *arg)
 {
 	const Slot *x = (const Slot *) DatumGetPointer(a);
 	const Slot *y = (const Slot *) DatumGetPointer(b);
+	int64		x_load = (int64) x->in_work * y->cap;
+	int64		y_load = (int64) y->in_work * x->cap;
 
-	if (x->in_work != y->in_work)
-		return (x->in_work < y->in_work) ? 1 : -1;
+	if (x_load != y_load)
+		return (x_load < y_load) ? 1 : -1;
 	return (x->manager_id < y->manager_id) ? 1 : (x->manager_id > y->manager_id) ? -1 : 0;
 }
 

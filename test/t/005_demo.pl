@@ -1,0 +1,93 @@
+# The demo is the product at work: it runs in under a minute, the same seed
+# gives the same 40 days, and its figures are consistent with the rules and
+# the history.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(time);
+
+my $node = PostgreSQL::Test::Cluster->new('demo');
+$node->init;
+$node->start;
+
+sub run_demo
+{
+	my ($db, $seed) = @_;
+	$node->safe_psql('postgres', "CREATE DATABASE $db");
+	my ($stdout, $stderr);
+	my $started = time;
+	my $ok = IPC::Run::run(
+		[ 'psql', '-X', '-v', 'ON_ERROR_STOP=1', '-v', "seed=$seed",
+		  '-f', 'demo/demo.sql', '-d', $node->connstr($db) ],
+		'>', \$stdout, '2>', \$stderr);
+	return ($ok, $stdout, $stderr, time - $started);
+}
+
+my ($ok, $out, $err, $seconds) = run_demo('demo_42', 42);
+ok($ok, 'the demo runs') or diag($err);
+is($err, '', 'with nothing on stderr');
+cmp_ok($seconds, '<', 60, sprintf('in under a minute (%.1f s)', $seconds));
+like($out, qr/^ VERDICT: the model (works: keep it|needs correcting: analyse and adjust the rules)\. Criterion: /m,
+	'it ends with a verdict and its criterion');
+for my $section ('Worklists at the end of day 40', 'Funnel', 'Time in each state',
+	'Refusals by reason', 'The trial report for the 40 days')
+{
+	like($out, qr/== \Q$section\E/, "it shows: $section");
+}
+like($out, qr/refused: illegal move \(R2\) +\| +[1-9]/, 'some illegal moves were refused and counted');
+
+my ($ok2, $again) = run_demo('demo_42_again', 42);
+is($again, $out, 'the same seed gives the same 40 days');
+my ($ok3, $other) = run_demo('demo_7', 7);
+isnt($other, $out, 'another seed gives other days');
+
+# the figures agree with the rules and the history
+my $db = 'demo_42';
+is($node->safe_psql($db, q{
+	SELECT count(*) FROM salesalgo.worklist WHERE in_work > cap}), '0',
+	'no manager is past the cap');
+is($node->safe_psql($db, q{
+	-- replay every worklist entry and exit in history order
+	WITH h AS (
+	    SELECT id, to_manager AS manager_id, 1 AS delta FROM salesalgo.client_history
+	    WHERE to_manager IS NOT NULL AND salesalgo.in_worklist(to_state)
+	      AND NOT (from_manager IS NOT DISTINCT FROM to_manager
+	               AND coalesce(salesalgo.in_worklist(from_state), false))
+	    UNION ALL
+	    SELECT id, from_manager, -1 FROM salesalgo.client_history
+	    WHERE from_manager IS NOT NULL AND salesalgo.in_worklist(from_state)
+	      AND NOT (to_manager IS NOT DISTINCT FROM from_manager
+	               AND coalesce(salesalgo.in_worklist(to_state), false))
+	), running AS (
+	    SELECT manager_id, sum(delta) OVER (PARTITION BY manager_id ORDER BY id) AS in_work
+	    FROM h
+	)
+	SELECT count(*) FROM running r JOIN salesalgo.worklist w USING (manager_id)
+	WHERE r.in_work > w.cap}), '0',
+	'no manager was ever past the cap, replaying the history');
+is($node->safe_psql($db, q{
+	SELECT count(*) FROM salesalgo.manager m
+	WHERE in_work <> (SELECT count(*) FROM salesalgo.client c
+	                  WHERE c.manager_id = m.id AND salesalgo.in_worklist(c.state))}),
+	'0', 'the worklist counts agree with the clients');
+my ($expired) = $out =~ /expired at night +\| +(\d+)/;
+is($node->safe_psql($db, q{
+	SELECT count(*) FROM salesalgo.client_history WHERE source = 'sales_expire'}),
+	$expired, "every expiry is in the history ($expired)");
+is($node->safe_psql($db, q{
+	SET search_path = public, salesalgo;
+	SELECT count(*) FROM salesalgo.funnel f
+	WHERE f.reached <> (SELECT count(DISTINCT h.client_id) FROM salesalgo.client_history h
+	                    WHERE h.to_state = f.state AND h.from_state IS DISTINCT FROM h.to_state)}),
+	'0', 'the funnel agrees with the history');
+is($node->safe_psql($db, q{
+	SET search_path = public, salesalgo;
+	SELECT count(*) FROM salesalgo.client c
+	WHERE c.state <> (SELECT h.to_state FROM salesalgo.client_history h
+	                  WHERE h.client_id = c.id ORDER BY h.id DESC LIMIT 1)}),
+	'0', 'every client is in the state its last history row says');
+
+$node->stop;
+done_testing();
