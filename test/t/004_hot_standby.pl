@@ -1,6 +1,6 @@
 # On a hot standby, sales_expire() and distribute_leads() fail at once with a
-# read-only error and change nothing; the types and tables read as on the
-# primary.
+# read-only error and change nothing; the types, tables, views and the trial
+# report read as on the primary.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -42,6 +42,15 @@ is($standby->safe_psql('postgres', q{
 	FROM client WHERE state <= 'contact_3'}),
 	'overdue new Новый клиент small, lead new Новый клиент medium',
 	'the types and tables read on the standby');
+is($standby->safe_psql('postgres', q{
+	SELECT (SELECT sum(clients) FROM salesalgo.pipeline) || ' ' ||
+	       (SELECT in_work FROM salesalgo.worklist) || ' ' ||
+	       (SELECT count(*) FROM salesalgo.overdue) || ' ' ||
+	       (SELECT reached FROM salesalgo.funnel WHERE step = 1) || ' ' ||
+	       (SELECT stays FROM salesalgo.stage_time WHERE state::text = 'new') || ' ' ||
+	       (SELECT taken_into_work FROM salesalgo.trial_report('2026-01-01', '2026-02-01')
+	        WHERE manager_id IS NULL)}),
+	'2 1 1 2 0 1', 'the views and the trial report answer on the standby');
 is($primary->safe_psql('postgres', q{
 	SELECT count(*) FROM salesalgo.client WHERE manager_id IS NULL OR state::text <> 'new'}),
 	'1', 'nothing changed on the primary');
