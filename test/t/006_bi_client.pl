@@ -16,7 +16,7 @@ $node->command_ok(
 	'the demo department is in place');
 
 my ($stdout, $stderr);
-ok(IPC::Run::run([ 'python3', 'test/bi_client.py', $node->connstr('sales') ],
+ok(IPC::Run::run([ '/usr/bin/python3', 'test/bi_client.py', $node->connstr('sales') ],
 		'>', \$stdout, '2>', \$stderr), 'psycopg2 reads every view') or diag($stderr);
 
 my %expected = (
