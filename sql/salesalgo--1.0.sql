@@ -406,9 +406,10 @@ CREATE TABLE salesalgo.client (
     attributes jsonb NOT NULL DEFAULT '{}'
 );
 ALTER SEQUENCE salesalgo.client_id_seq OWNED BY salesalgo.client.id;
-CREATE INDEX client_manager_id_idx ON salesalgo.client (manager_id);
+-- a manager's clients by deadline: the worklist view, and manager deletions
+CREATE INDEX client_manager_id_idx ON salesalgo.client (manager_id, deadline_at);
 -- the clients with a running clock, by deadline: what sales_expire() reads
-CREATE INDEX client_deadline_at_idx ON salesalgo.client (deadline_at, id)
+CREATE INDEX client_deadline_at_idx ON salesalgo.client (deadline_at)
     WHERE deadline_at IS NOT NULL;
 -- the unassigned leads: what distribute_leads() reads
 CREATE INDEX client_lead_idx ON salesalgo.client (id)
@@ -916,14 +917,17 @@ SELECT m.id AS manager_id,
        coalesce(m.worklist_cap, s.default_worklist_cap) AS cap,
        greatest(coalesce(m.worklist_cap, s.default_worklist_cap) - m.in_work, 0) AS free,
        round(m.in_work::numeric / coalesce(m.worklist_cap, s.default_worklist_cap), 4) AS load,
-       coalesce(d.overdue, 0) AS overdue,
+       o.overdue,
        d.next_deadline
 FROM salesalgo.manager AS m
 CROSS JOIN salesalgo.settings AS s
+-- both read the index of a manager's clients by deadline, a few entries each
 LEFT JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE c.deadline_at <= salesalgo.now()) AS overdue,
-           min(c.deadline_at) AS next_deadline
-    FROM salesalgo.client AS c
+    SELECT count(*) AS overdue FROM salesalgo.client AS c
+    WHERE c.manager_id = m.id AND c.deadline_at <= salesalgo.now()
+) AS o ON true
+LEFT JOIN LATERAL (
+    SELECT min(c.deadline_at) AS next_deadline FROM salesalgo.client AS c
     WHERE c.manager_id = m.id AND c.deadline_at IS NOT NULL
 ) AS d ON true
 ORDER BY m.id;

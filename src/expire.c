@@ -19,6 +19,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
@@ -29,30 +30,31 @@
 #include "types.h"
 
 /*
- * One batch: the next overdue clients after the key ($2, $3), locked unless
- * another session holds them; their managers, locked unless another session
- * holds them; the move of the clients whose manager could be locked.
+ * One batch: the next overdue clients, but those this run had to leave,
+ * locked unless another session holds them; their managers, locked unless
+ * another session holds them; the move of the clients whose manager could
+ * be locked.  A moved client leaves the index of running clocks, so each
+ * batch starts at the index's head.
  */
 static const char *const batch_sql =
 "WITH due AS MATERIALIZED ("
-"  SELECT c.id, c.manager_id, c.deadline_at FROM salesalgo.client AS c"
+"  SELECT c.id, c.manager_id FROM salesalgo.client AS c"
 "  WHERE c.deadline_at OPERATOR(pg_catalog.<=) $1"
-"    AND (c.deadline_at, c.id) > ($2, $3)"
-"  ORDER BY c.deadline_at, c.id LIMIT $4"
+"    AND c.id OPERATOR(pg_catalog.<>) ALL ($2)"
+"  ORDER BY c.deadline_at LIMIT $3"
 "  FOR UPDATE OF c SKIP LOCKED),"
 " free AS MATERIALIZED ("
 "  SELECT m.id FROM salesalgo.manager AS m"
 "  WHERE m.id IN (SELECT due.manager_id FROM due)"
 "  FOR NO KEY UPDATE OF m SKIP LOCKED),"
 " moved AS ("
-"  UPDATE salesalgo.client AS c SET state = $5, refusal_reason = $6"
+"  UPDATE salesalgo.client AS c SET state = $4, refusal_reason = $5"
 "  FROM due"
 "  WHERE c.id OPERATOR(pg_catalog.=) due.id"
 "    AND (due.manager_id IS NULL OR due.manager_id IN (SELECT free.id FROM free))"
 "  RETURNING c.id)"
-" SELECT due.deadline_at, due.id, moved.id IS NOT NULL"
-" FROM due LEFT JOIN moved ON moved.id OPERATOR(pg_catalog.=) due.id"
-" ORDER BY due.deadline_at, due.id";
+" SELECT due.id, moved.id IS NOT NULL"
+" FROM due LEFT JOIN moved ON moved.id OPERATOR(pg_catalog.=) due.id";
 
 static SPIPlanPtr batch_plan = NULL;
 static Oid	batch_plan_state_type = InvalidOid;
@@ -61,8 +63,8 @@ static Oid	batch_plan_state_type = InvalidOid;
 static SPIPlanPtr
 BatchPlan(Oid state_type)
 {
-	Oid			argtypes[6] = {TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, INT4OID,
-	InvalidOid, TEXTOID};
+	Oid			argtypes[5] = {TIMESTAMPTZOID, INT8ARRAYOID, INT4OID, InvalidOid,
+	TEXTOID};
 
 	if (batch_plan != NULL && batch_plan_state_type == state_type)
 		return batch_plan;
@@ -70,7 +72,7 @@ BatchPlan(Oid state_type)
 		SPI_freeplan(batch_plan);
 	batch_plan = NULL;
 
-	argtypes[4] = state_type;
+	argtypes[3] = state_type;
 	batch_plan = SPI_prepare(batch_sql, lengthof(argtypes), argtypes);
 	if (batch_plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -100,9 +102,10 @@ sales_expire(PG_FUNCTION_ARGS)
 	int			batch_size;
 	volatile int64 moved = 0;
 	ChangeSource previous;
-	Datum		values[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
 	SPIPlanPtr	plan;
+	ArrayBuildState *left_behind;
 
 	PreventCommandIfReadOnly("sales_expire()");
 	rules = GetSalesRules();
@@ -113,19 +116,20 @@ sales_expire(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("batch size must be positive, not %d", batch_size)));
 
+	/* the clients this run locked but could not move: their manager was busy */
+	left_behind = initArrayResult(INT8OID, CurrentMemoryContext, false);
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	plan = BatchPlan(ClientStateTypeOid());
 
 	values[0] = TimestampTzGetDatum(as_of);
-	values[1] = TimestampTzGetDatum(DT_NOBEGIN);
-	values[2] = Int64GetDatum(PG_INT64_MIN);
-	values[3] = Int32GetDatum(batch_size);
-	values[4] = ClientStateGetDatum(rules->expire_state);
+	values[2] = Int32GetDatum(batch_size);
+	values[3] = ClientStateGetDatum(rules->expire_state);
 	if (rules->expire_reason != NULL)
-		values[5] = CStringGetTextDatum(rules->expire_reason);
+		values[4] = CStringGetTextDatum(rules->expire_reason);
 	else
-		nulls[5] = 'n';
+		nulls[4] = 'n';
 
 	previous = SetChangeSource("sales_expire", NULL);
 	PG_TRY();
@@ -134,22 +138,21 @@ sales_expire(PG_FUNCTION_ARGS)
 
 		do
 		{
-			bool		isnull;
-
+			values[1] = makeArrayResult(left_behind, CurrentMemoryContext);
 			if (SPI_execute_plan(plan, values, nulls, false, 0) != SPI_OK_SELECT)
 				elog(ERROR, "could not expire a batch of clients");
 			due = SPI_processed;
 			for (uint64 i = 0; i < due; i++)
-				if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
-											   SPI_tuptable->tupdesc, 3, &isnull)))
-					moved++;
-			/* the next batch starts after this one's last client */
-			if (due > 0)
 			{
-				values[1] = SPI_getbinval(SPI_tuptable->vals[due - 1],
-										  SPI_tuptable->tupdesc, 1, &isnull);
-				values[2] = SPI_getbinval(SPI_tuptable->vals[due - 1],
-										  SPI_tuptable->tupdesc, 2, &isnull);
+				bool		isnull;
+				HeapTuple	row = SPI_tuptable->vals[i];
+
+				if (DatumGetBool(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull)))
+					moved++;
+				else
+					accumArrayResult(left_behind,
+									 SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull),
+									 false, INT8OID, CurrentMemoryContext);
 			}
 			CHECK_FOR_INTERRUPTS();
 		} while (due == (uint64) batch_size);

@@ -13,6 +13,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
@@ -40,10 +41,15 @@ struct HistoryBatch
 	Oid			element_types[H_ARRAYS];
 	ArrayBuildState *arrays[H_ARRAYS];
 	int			rows;
+	/* the first row as it is, for the one-row statements most are */
+	Datum		first[H_ARRAYS];
+	bool		first_null[H_ARRAYS];
+	MemoryContext context;
 };
 
 static ChangeSource current_source = {NULL, NULL};
 static SPIPlanPtr insert_plan = NULL;
+static SPIPlanPtr insert_one_plan = NULL;
 static Oid	insert_plan_state_type = InvalidOid;
 
 ChangeSource
@@ -69,6 +75,7 @@ BeginHistory(Relation client_rel)
 	TupleDesc	tupdesc = RelationGetDescr(client_rel);
 
 	batch->client_rel = client_rel;
+	batch->context = CurrentMemoryContext;
 	batch->state_type = SPI_gettypeid(tupdesc, SPI_fnumber(tupdesc, "state"));
 	batch->element_types[H_CLIENT_ID] = INT8OID;
 	batch->element_types[H_FROM_STATE] = batch->state_type;
@@ -86,6 +93,16 @@ BeginHistory(Relation client_rel)
 static void
 Add(HistoryBatch *batch, int array, Datum value, bool isnull)
 {
+	if (batch->rows == 0)
+	{
+		/* the caller's memory may go with its row: keep a copy */
+		MemoryContext oldcontext = MemoryContextSwitchTo(batch->context);
+
+		batch->first[array] = (isnull || batch->element_types[array] != TEXTOID) ?
+			value : datumCopy(value, false, -1);
+		batch->first_null[array] = isnull;
+		MemoryContextSwitchTo(oldcontext);
+	}
 	accumArrayResult(batch->arrays[array], value, isnull,
 					 batch->element_types[array], CurrentMemoryContext);
 }
@@ -111,25 +128,49 @@ AddHistory(HistoryBatch *batch, int64 client_id,
 	batch->rows++;
 }
 
-/* The plan names client_state by OID: a new extension is a new plan. */
 static SPIPlanPtr
-InsertPlan(HistoryBatch *batch)
+Prepare(const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	SPI_keepplan(plan);
+	return plan;
+}
+
+/*
+ * The plans name client_state by OID: a new extension is new plans.  One
+ * inserts a row, the other a statement's rows from arrays.
+ */
+static SPIPlanPtr
+InsertPlan(HistoryBatch *batch, bool one_row)
 {
 	Oid			argtypes[H_ARRAYS + 4];
 
-	if (insert_plan != NULL && insert_plan_state_type == batch->state_type)
-		return insert_plan;
-	if (insert_plan != NULL)
+	if (insert_plan != NULL && insert_plan_state_type != batch->state_type)
+	{
 		SPI_freeplan(insert_plan);
-	insert_plan = NULL;
-
-	for (int i = 0; i < H_ARRAYS; i++)
-		argtypes[i] = get_array_type(batch->element_types[i]);
-	argtypes[H_ARRAYS] = TIMESTAMPTZOID;
-	argtypes[H_ARRAYS + 1] = NAMEOID;
-	argtypes[H_ARRAYS + 2] = TEXTOID;
-	argtypes[H_ARRAYS + 3] = TEXTOID;
-	insert_plan = SPI_prepare("INSERT INTO salesalgo.client_history"
+		SPI_freeplan(insert_one_plan);
+		insert_plan = insert_one_plan = NULL;
+	}
+	if (insert_plan == NULL)
+	{
+		for (int i = 0; i < H_ARRAYS; i++)
+			argtypes[i] = batch->element_types[i];
+		argtypes[H_ARRAYS] = TIMESTAMPTZOID;
+		argtypes[H_ARRAYS + 1] = NAMEOID;
+		argtypes[H_ARRAYS + 2] = TEXTOID;
+		argtypes[H_ARRAYS + 3] = TEXTOID;
+		insert_one_plan = Prepare("INSERT INTO salesalgo.client_history"
+								  " (client_id, from_state, to_state, from_manager,"
+								  "  to_manager, refusal_reason, deadline_at,"
+								  "  changed_at, changed_by, source, note)"
+								  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+								  lengthof(argtypes), argtypes);
+		for (int i = 0; i < H_ARRAYS; i++)
+			argtypes[i] = get_array_type(batch->element_types[i]);
+		insert_plan = Prepare("INSERT INTO salesalgo.client_history"
 							  " (client_id, from_state, to_state, from_manager,"
 							  "  to_manager, refusal_reason, deadline_at,"
 							  "  changed_at, changed_by, source, note)"
@@ -141,11 +182,9 @@ InsertPlan(HistoryBatch *batch)
 							  " WITH ORDINALITY AS u(c, fs, ts, fm, tm, rr, dl, n)"
 							  " ORDER BY n",
 							  lengthof(argtypes), argtypes);
-	if (insert_plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	SPI_keepplan(insert_plan);
-	insert_plan_state_type = batch->state_type;
-	return insert_plan;
+		insert_plan_state_type = batch->state_type;
+	}
+	return one_row ? insert_one_plan : insert_plan;
 }
 
 void
@@ -162,7 +201,15 @@ WriteHistory(HistoryBatch *batch)
 
 	memset(nulls, ' ', sizeof(nulls));
 	for (int i = 0; i < H_ARRAYS; i++)
-		values[i] = makeArrayResult(batch->arrays[i], CurrentMemoryContext);
+	{
+		if (batch->rows > 1)
+			values[i] = makeArrayResult(batch->arrays[i], CurrentMemoryContext);
+		else
+		{
+			values[i] = batch->first[i];
+			nulls[i] = batch->first_null[i] ? 'n' : ' ';
+		}
+	}
 	values[H_ARRAYS] = TimestampTzGetDatum(SalesNow());
 	values[H_ARRAYS + 1] = DirectFunctionCall1(namein,
 											   CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
@@ -174,7 +221,7 @@ WriteHistory(HistoryBatch *batch)
 		nulls[H_ARRAYS + 3] = 'n';
 
 	BeginInternalWrite(batch->client_rel, &saved_userid, &saved_context);
-	ret = SPI_execute_plan(InsertPlan(batch), values, nulls, false, 0);
+	ret = SPI_execute_plan(InsertPlan(batch, batch->rows == 1), values, nulls, false, 0);
 	EndInternalWrite(saved_userid, saved_context);
 	if (ret != SPI_OK_INSERT || SPI_processed != (uint64) batch->rows)
 		elog(ERROR, "could not write the history of %d clients: %s",
