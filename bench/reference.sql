@@ -97,9 +97,12 @@ BEGIN
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'client_state_transition';
         END IF;
     ELSE
+        IF NEW.deadline_at IS DISTINCT FROM OLD.deadline_at THEN
+            RAISE EXCEPTION 'deadline_at is kept by the trigger'
+                USING ERRCODE = '428C9', COLUMN = 'deadline_at';
+        END IF;
         IF NEW.state_since IS DISTINCT FROM OLD.state_since
-           OR NEW.work_started_at IS DISTINCT FROM OLD.work_started_at
-           OR NEW.deadline_at IS DISTINCT FROM OLD.deadline_at THEN
+           OR NEW.work_started_at IS DISTINCT FROM OLD.work_started_at THEN
             RAISE EXCEPTION 'the clock columns are kept by the trigger' USING ERRCODE = '428C9';
         END IF;
         IF NEW.state <> OLD.state THEN

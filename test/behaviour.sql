@@ -36,10 +36,10 @@ SELECT pg_temp.try('R6 inactive manager', format($$INSERT INTO %s.client (id, na
 SELECT pg_temp.try('R6 second of two', format($$INSERT INTO %s.client (id, name, size, manager_id) VALUES (2, 'x', 'small', 1)$$, :'s'));
 SELECT pg_temp.try('R6 third of two', format($$INSERT INTO %s.client (id, name, size, manager_id) VALUES (3, 'x', 'small', 1)$$, :'s'));
 SELECT pg_temp.try('R8 deadline set by hand', format($$UPDATE %s.client SET deadline_at = now() WHERE id = 1$$, :'s'));
-SELECT pg_temp.try('R7 small term', format($$DO $do$ BEGIN IF (SELECT deadline_at - work_started_at FROM %s.client WHERE id = 1) <> interval '14 days' THEN RAISE 'wrong term'; END IF; END $do$$$, :'s'));
+SELECT pg_temp.try('R7 small term', format($q$DO $do$ BEGIN IF (SELECT deadline_at - work_started_at FROM %s.client WHERE id = 1) <> interval '14 days' THEN RAISE 'wrong term'; END IF; END $do$$q$, :'s'));
 SELECT pg_temp.try('R4 hard refusal', format($$UPDATE %s.client SET state = 'refusal', refusal_reason = 'nonprofile' WHERE id = 2$$, :'s'));
 SELECT pg_temp.try('R4 out of a hard refusal', format($$UPDATE %s.client SET state = 'recall' WHERE id = 2$$, :'s'));
 SELECT pg_temp.try('R6 slot freed', format($$INSERT INTO %s.client (id, name, size, manager_id) VALUES (3, 'x', 'small', 1)$$, :'s'));
-SELECT pg_temp.try('expiry', format($$DO $do$ BEGIN IF %s.sales_expire('2100-01-01') <> 2 THEN RAISE 'wrong count'; END IF; END $do$$$, :'s'));
+SELECT pg_temp.try('expiry', format($q$DO $do$ BEGIN IF %s.sales_expire('2100-01-01') <> 2 THEN RAISE 'wrong count'; END IF; END $do$$q$, :'s'));
 SELECT 'R9 history rows of client 1: ' || count(*) FROM :s.client_history WHERE client_id = 1;
 SELECT 'states: ' || string_agg(id || '=' || state, ' ' ORDER BY id) FROM :s.client;
