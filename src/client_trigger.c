@@ -9,8 +9,9 @@
  * AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT, reads the statement's
  * rows from its transition tables, counts clients into and out of worklists,
  * refusing a full or inactive manager's (R6), writes the history rows (R9),
- * and announces changes of state and manager on channel salesalgo_events.  An error in either aborts the statement, so a rejected statement
- * changes nothing.
+ * and announces changes of state and manager on channel salesalgo_events.
+ * An error in either aborts the statement, so a rejected statement changes
+ * nothing.
  *
  * The rules come from the per-backend cache of rules.c.  A statement costs
  * one update of each manager row whose worklist it changes, and one insert
@@ -29,8 +30,8 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
-#include "utils/tuplestore.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #include "clock.h"
 #include "events.h"
