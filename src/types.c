@@ -377,13 +377,6 @@ OutputValue(const ClosedList *list, Datum datum)
 }
 
 const char *
-ClientSizeName(ClientSize size)
-{
-	Assert(size < CLIENT_SIZE_COUNT);
-	return size_names[size];
-}
-
-const char *
 ClientStateName(ClientState state)
 {
 	Assert(state < CLIENT_STATE_COUNT);

@@ -36,7 +36,6 @@ typedef enum ClientState
 
 #define DatumGetClientSize(d)	((ClientSize) (uint8) DatumGetChar(d))
 #define DatumGetClientState(d)	((ClientState) (uint8) DatumGetChar(d))
-#define ClientSizeGetDatum(v)	CharGetDatum((char) (v))
 #define ClientStateGetDatum(v)	CharGetDatum((char) (v))
 
 /* The worklist states: a manager works these by the algorithm. */
@@ -46,8 +45,7 @@ ClientStateInWorklist(ClientState state)
 	return state <= CLIENT_STATE_CONTACT_3;
 }
 
-/* English names, as the output functions print them. */
-extern const char *ClientSizeName(ClientSize size);
+/* The English name, as the output function prints it. */
 extern const char *ClientStateName(ClientState state);
 
 #endif							/* SALESALGO_TYPES_H */
