@@ -114,6 +114,26 @@ SELECT code, column_name FROM regress.error_of($$
     INSERT INTO salesalgo.manager (id, name, in_work) VALUES (299, 'Cheat', 5)$$);
 UPDATE salesalgo.manager SET name = 'Gleb', in_work = in_work WHERE id = 202;
 
+-- Upserts and COPY go through the same rules: a row that ON CONFLICT skips
+-- leaves no trace, an upsert's update is counted like any update.
+INSERT INTO salesalgo.manager (id, name, worklist_cap) VALUES (205, 'Upsert (cap 2)', 2);
+INSERT INTO salesalgo.client (id, name, size, external_id, manager_id)
+VALUES (2401, 'first', 'small', 'up-1', 205);
+INSERT INTO salesalgo.client (id, name, size, external_id, manager_id)
+VALUES (2402, 'first again', 'small', 'up-1', 205), (2403, 'second', 'small', 'up-2', 205)
+ON CONFLICT (external_id) DO UPDATE SET manager_id = NULL, name = excluded.name;
+INSERT INTO salesalgo.client (id, name, size, external_id, manager_id)
+VALUES (2404, 'skipped', 'small', 'up-2', 205) ON CONFLICT DO NOTHING;
+SELECT id, name, manager_id FROM salesalgo.client WHERE id BETWEEN 2401 AND 2404 ORDER BY id;
+SELECT client_id, from_state, to_state, from_manager, to_manager
+FROM salesalgo.client_history WHERE client_id BETWEEN 2401 AND 2404 ORDER BY id;
+COPY salesalgo.client (id, name, size, external_id, manager_id) FROM stdin;
+2405	copied	medium	up-3	205
+\.
+SELECT code, constraint_name FROM regress.error_of($$
+    COPY salesalgo.client (id, name, size, manager_id) FROM PROGRAM 'printf "2406\tone too many\tsmall\t205\n"'$$);
+SELECT id, in_work FROM salesalgo.manager WHERE id = 205;
+
 -- The counts agree with the clients.
 SELECT m.id, m.in_work,
        (SELECT count(*) FROM salesalgo.client c
