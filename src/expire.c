@@ -26,6 +26,7 @@
 
 #include "clock.h"
 #include "history.h"
+#include "plans.h"
 #include "rules.h"
 #include "types.h"
 
@@ -73,10 +74,7 @@ BatchPlan(Oid state_type)
 	batch_plan = NULL;
 
 	argtypes[3] = state_type;
-	batch_plan = SPI_prepare(batch_sql, lengthof(argtypes), argtypes);
-	if (batch_plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	SPI_keepplan(batch_plan);
+	batch_plan = PrepareKept(batch_sql, lengthof(argtypes), argtypes);
 	batch_plan_state_type = state_type;
 	return batch_plan;
 }

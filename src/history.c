@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "guard.h"
 #include "history.h"
+#include "plans.h"
 
 /* the arrays of a batch, in the order of the INSERT's parameters */
 enum
@@ -128,17 +129,6 @@ AddHistory(HistoryBatch *batch, int64 client_id,
 	batch->rows++;
 }
 
-static SPIPlanPtr
-Prepare(const char *sql, int nargs, Oid *argtypes)
-{
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
-
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	SPI_keepplan(plan);
-	return plan;
-}
-
 /*
  * The plans name client_state by OID: a new extension is new plans.  One
  * inserts a row, the other a statement's rows from arrays.
@@ -162,7 +152,7 @@ InsertPlan(HistoryBatch *batch, bool one_row)
 		argtypes[H_ARRAYS + 1] = NAMEOID;
 		argtypes[H_ARRAYS + 2] = TEXTOID;
 		argtypes[H_ARRAYS + 3] = TEXTOID;
-		insert_one_plan = Prepare("INSERT INTO salesalgo.client_history"
+		insert_one_plan = PrepareKept("INSERT INTO salesalgo.client_history"
 								  " (client_id, from_state, to_state, from_manager,"
 								  "  to_manager, refusal_reason, deadline_at,"
 								  "  changed_at, changed_by, source, note)"
@@ -170,7 +160,7 @@ InsertPlan(HistoryBatch *batch, bool one_row)
 								  lengthof(argtypes), argtypes);
 		for (int i = 0; i < H_ARRAYS; i++)
 			argtypes[i] = get_array_type(batch->element_types[i]);
-		insert_plan = Prepare("INSERT INTO salesalgo.client_history"
+		insert_plan = PrepareKept("INSERT INTO salesalgo.client_history"
 							  " (client_id, from_state, to_state, from_manager,"
 							  "  to_manager, refusal_reason, deadline_at,"
 							  "  changed_at, changed_by, source, note)"

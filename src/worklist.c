@@ -32,6 +32,7 @@
 #include "utils/hsearch.h"
 
 #include "guard.h"
+#include "plans.h"
 #include "rules.h"
 #include "worklist.h"
 
@@ -50,22 +51,6 @@ struct WorklistChanges
 };
 
 static SPIPlanPtr apply_plan = NULL;
-
-static SPIPlanPtr
-KeptPlan(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes)
-{
-	if (*plan == NULL)
-	{
-		SPIPlanPtr	prepared = SPI_prepare(sql, nargs, argtypes);
-
-		if (prepared == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
-				 sql, SPI_result_code_string(SPI_result));
-		SPI_keepplan(prepared);
-		*plan = prepared;
-	}
-	return *plan;
-}
 
 WorklistChanges *
 BeginWorklistChanges(void)
@@ -200,13 +185,13 @@ ApplyWorklistChanges(Relation client_rel, WorklistChanges *changes)
 		 * holds the row and then applies to the newest version, so a slot
 		 * freed by a commit is seen and a full worklist is never overfilled.
 		 */
-		if (SPI_execute_plan(KeptPlan(&apply_plan,
-									  "UPDATE salesalgo.manager"
-									  " SET in_work = in_work OPERATOR(pg_catalog.+) $2"
-									  " WHERE id OPERATOR(pg_catalog.=) $1"
-									  " RETURNING name, active, in_work, worklist_cap",
-									  2, argtypes),
-							 values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING ||
+		if (apply_plan == NULL)
+			apply_plan = PrepareKept("UPDATE salesalgo.manager"
+									 " SET in_work = in_work OPERATOR(pg_catalog.+) $2"
+									 " WHERE id OPERATOR(pg_catalog.=) $1"
+									 " RETURNING name, active, in_work, worklist_cap",
+									 2, argtypes);
+		if (SPI_execute_plan(apply_plan, values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING ||
 			SPI_processed != 1)
 			elog(ERROR, "could not count the worklist of manager " INT64_FORMAT,
 				 change->manager_id);
