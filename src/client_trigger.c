@@ -590,12 +590,16 @@ client_log(PG_FUNCTION_ARGS)
 	ExecDropSingleTupleTableSlot(old_slot);
 	ExecDropSingleTupleTableSlot(new_slot);
 
+	MemoryContextDelete(row_context);
+	/* an update of names and notes only has nothing to count or record */
+	if (HistoryRows(batch) == 0)
+		return PointerGetDatum(NULL);
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	ApplyWorklistChanges(rel, changes);
 	WriteHistory(batch);
 	SPI_finish();
-	MemoryContextDelete(row_context);
 	return PointerGetDatum(NULL);
 }
 

@@ -177,6 +177,12 @@ InsertPlan(HistoryBatch *batch, bool one_row)
 	return one_row ? insert_one_plan : insert_plan;
 }
 
+int
+HistoryRows(const HistoryBatch *batch)
+{
+	return batch->rows;
+}
+
 void
 WriteHistory(HistoryBatch *batch)
 {

@@ -42,6 +42,7 @@ typedef struct HistoryBatch HistoryBatch;
 extern HistoryBatch *BeginHistory(Relation client_rel);
 extern void AddHistory(HistoryBatch *batch, int64 client_id,
 					   const ClientSide *before, const ClientSide *after);
+extern int	HistoryRows(const HistoryBatch *batch);
 /* Caller is connected to SPI. */
 extern void WriteHistory(HistoryBatch *batch);
 
