@@ -4,9 +4,22 @@
  * salesalgo 1.0
  *
  * The install script reads as documentation of the schema, in this order:
- * the types, their operators and operator classes, the functions on them.
- * Every built-in is schema-qualified so that objects planted in other
- * schemas are never called.
+ *  1. the types client_size and client_state, their operators and classes
+ *  2. the department's tables: managers, categories, reasons, clients, history
+ *  3. the rule tables a DBA tunes, with the book's rows
+ *  4. the clock
+ *  5. the rules on salesalgo.client, as C triggers
+ *  6. expiry and lead distribution
+ *  7. scheduling with pg_cron
+ *  8. the guards on what salesalgo keeps
+ *  9. the upkeep of the rule tables (caches, dumps, checks)
+ * 10. the views for BI tools and the trial report
+ * 11. what pg_dump keeps
+ * 12. privileges
+ * Objects are created schema-qualified and operators in defaults and
+ * checks are named with OPERATOR(); views are bound when created, with
+ * pg_catalog searched first; every function that runs SQL pins its
+ * search_path.  Objects planted in other schemas are not called.
  */
 
 -- 1. The book's closed lists as types
@@ -600,7 +613,7 @@ COMMENT ON FUNCTION salesalgo.extend_deadline(bigint, timestamptz, text) IS
     'Moves the deadline of a client in a worklist, with a reason kept in the history. The only way to move a deadline (R8).';
 REVOKE ALL ON FUNCTION salesalgo.extend_deadline(bigint, timestamptz, text) FROM PUBLIC;
 
--- 5b. Expiry and lead distribution (SPEC section 5), in C
+-- 6. Expiry and lead distribution (SPEC section 5), in C
 
 CREATE FUNCTION salesalgo.sales_expire(as_of timestamptz DEFAULT salesalgo.now(),
                                        batch_size integer DEFAULT NULL)
@@ -621,7 +634,7 @@ COMMENT ON FUNCTION salesalgo.distribute_leads(integer) IS
     'Hands unassigned new clients to active managers with free slots, the least loaded first, never past a cap; returns how many it assigned.';
 REVOKE ALL ON FUNCTION salesalgo.distribute_leads(integer) FROM PUBLIC;
 
--- 5c. Scheduling with pg_cron (SPEC section 6), which salesalgo does not need
+-- 7. Scheduling with pg_cron (SPEC section 6), which salesalgo does not need
 
 CREATE FUNCTION salesalgo.expire_job_call(schedule text) RETURNS text
     LANGUAGE sql STABLE
@@ -681,7 +694,7 @@ COMMENT ON FUNCTION salesalgo.unschedule_expire() IS
     'Removes the pg_cron job salesalgo-expire; false if there was none.';
 REVOKE ALL ON FUNCTION salesalgo.unschedule_expire() FROM PUBLIC;
 
--- 6. The guards on what salesalgo keeps
+-- 8. The guards on what salesalgo keeps
 
 CREATE FUNCTION salesalgo.manager_guard() RETURNS trigger
     AS 'MODULE_PATHNAME', 'manager_guard'
@@ -710,7 +723,7 @@ CREATE FUNCTION salesalgo.restoring_dump() RETURNS boolean
 COMMENT ON FUNCTION salesalgo.restoring_dump() IS
     'True in a superuser session with row_security off, as pg_dump''s output runs: rows are loaded as they were.';
 
--- 7. The rule tables: every session sees a change when it commits, and
+-- 9. The rule tables: every session sees a change when it commits, and
 --    pg_dump keeps the DBA's changes to the installed rows.
 
 CREATE FUNCTION salesalgo.rules_changed() RETURNS trigger
@@ -892,7 +905,7 @@ CREATE TRIGGER rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sal
 CREATE TRIGGER rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON salesalgo.settings
     FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rules_changed();
 
--- 9. Views for BI tools (SPEC section 8); they read, so they work on a hot
+-- 10. Views for BI tools (SPEC section 8); they read, so they work on a hot
 --    standby too.
 
 CREATE VIEW salesalgo.pipeline AS
@@ -1102,7 +1115,7 @@ $$;
 COMMENT ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) IS
     'The book''s step 9: per manager and in total, what happened from from_ts (inclusive) to to_ts (exclusive): clients taken into work, deals, refusals, expiries, median days from work start to deal, average worklist load (sampled daily), moves by state and refusals by reason.';
 
--- 10. pg_dump: every table's rows and every sequence's position
+-- 11. pg_dump: every table's rows and every sequence's position
 
 SELECT pg_catalog.pg_extension_config_dump('salesalgo.manager', '');
 SELECT pg_catalog.pg_extension_config_dump('salesalgo.manager_id_seq', '');
@@ -1118,7 +1131,7 @@ SELECT pg_catalog.pg_extension_config_dump('salesalgo.deadline_rule', '');
 SELECT pg_catalog.pg_extension_config_dump('salesalgo.settings', '');
 SELECT pg_catalog.pg_extension_config_dump('salesalgo.removed_default', '');
 
--- 11. Privileges: the types and labels are for everyone; the tables are
+-- 12. Privileges: the types and labels are for everyone; the tables are
 --    granted by the DBA.
 
 GRANT USAGE ON SCHEMA salesalgo TO PUBLIC;
