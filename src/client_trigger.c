@@ -171,15 +171,16 @@ static void
 RejectMove(Relation rel, const ClientRow *old, const ClientRow *new,
 		   const SalesRules *rules)
 {
+	char	   *moves = DescribeMoves(rules, old == NULL, old ? old->state : 0);
+
 	if (old == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("client " INT64_FORMAT " cannot be created in state %s",
 						new->id, ClientStateName(new->state)),
-				 DescribeMoves(rules, true, 0) == NULL ?
+				 moves == NULL ?
 				 errdetail("No rule lets a client be created at all.") :
-				 errdetail("A client may be created in %s.",
-						   DescribeMoves(rules, true, 0)),
+				 errdetail("A client may be created in %s.", moves),
 				 errhint("Create the client in one of those states and move it from there, or add a rule with from_state NULL to salesalgo.transition_rule."),
 				 errtableconstraint(rel, "client_state_transition")));
 	ereport(ERROR,
@@ -187,13 +188,12 @@ RejectMove(Relation rel, const ClientRow *old, const ClientRow *new,
 			 errmsg("client " INT64_FORMAT " cannot move from %s to %s",
 					new->id, ClientStateName(old->state),
 					ClientStateName(new->state)),
-			 DescribeMoves(rules, false, old->state) == NULL ?
+			 moves == NULL ?
 			 errdetail("Client " INT64_FORMAT " \"%s\" is in %s, which no move leaves.",
 					   new->id, ClientName(rel, new), ClientStateName(old->state)) :
 			 errdetail("Client " INT64_FORMAT " \"%s\" is in %s; from %s a client may move to %s.",
 					   new->id, ClientName(rel, new), ClientStateName(old->state),
-					   ClientStateName(old->state),
-					   DescribeMoves(rules, false, old->state)),
+					   ClientStateName(old->state), moves),
 			 errhint("Move the client along a legal path, or add the move to salesalgo.transition_rule."),
 			 errtableconstraint(rel, "client_state_transition")));
 }
@@ -390,34 +390,21 @@ SetKeptColumns(Relation rel, const ClientRow *old, ClientRow *new)
 									 ncolumns, attnums, values, nulls);
 }
 
-static TriggerData *
-CheckTriggerCall(FunctionCallInfo fcinfo, const char *name, bool before)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager",
-						name)));
-	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		TRIGGER_FIRED_BEFORE(trigdata->tg_event) != before)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" must be fired %s for each row",
-						name, before ? "BEFORE" : "AFTER")));
-	return trigdata;
-}
-
 PG_FUNCTION_INFO_V1(client_rules);
 Datum
 client_rules(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = CheckTriggerCall(fcinfo, "client_rules", true);
+	TriggerData *trigdata = TriggerCallOf(fcinfo, "client_rules");
 	Relation	rel = trigdata->tg_relation;
 	ClientRow	old;
 	ClientRow	new;
 	ClientRow  *oldp = NULL;
+
+	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BEFORE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"client_rules\" must be fired BEFORE for each row")));
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
@@ -501,7 +488,7 @@ PG_FUNCTION_INFO_V1(client_log);
 Datum
 client_log(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TriggerData *trigdata = TriggerCallOf(fcinfo, "client_log");
 	Relation	rel;
 	Tuplestorestate *old_table;
 	Tuplestorestate *new_table;
@@ -513,8 +500,7 @@ client_log(PG_FUNCTION_ARGS)
 	HistoryBatch *batch;
 	bool		notify;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
+	if (!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
 		!TRIGGER_FIRED_AFTER(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
@@ -611,14 +597,13 @@ PG_FUNCTION_INFO_V1(client_truncate);
 Datum
 client_truncate(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TriggerData *trigdata = TriggerCallOf(fcinfo, "client_truncate");
 	Oid			argtypes[3] = {TIMESTAMPTZOID, NAMEOID, TEXTOID};
 	Datum		values[3];
 	Oid			saved_userid;
 	int			saved_context;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+	if (!TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"client_truncate\" must be fired for TRUNCATE")));

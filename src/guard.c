@@ -115,8 +115,9 @@ InitGuards(void)
 	RegisterSubXactCallback(ResetInternalWritesSub, NULL);
 }
 
-static TriggerData *
-CheckTriggerCall(FunctionCallInfo fcinfo, const char *name)
+/* The trigger data of a call, which must come from the trigger manager. */
+TriggerData *
+TriggerCallOf(FunctionCallInfo fcinfo, const char *name)
 {
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -134,7 +135,7 @@ PG_FUNCTION_INFO_V1(manager_guard);
 Datum
 manager_guard(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = CheckTriggerCall(fcinfo, "manager_guard");
+	TriggerData *trigdata = TriggerCallOf(fcinfo, "manager_guard");
 	Relation	rel = trigdata->tg_relation;
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 	int			attnum = SPI_fnumber(tupdesc, "in_work");
@@ -172,7 +173,7 @@ PG_FUNCTION_INFO_V1(history_guard);
 Datum
 history_guard(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = CheckTriggerCall(fcinfo, "history_guard");
+	TriggerData *trigdata = TriggerCallOf(fcinfo, "history_guard");
 	TriggerEvent event = trigdata->tg_event;
 
 	if (TRIGGER_FIRED_BY_INSERT(event))
@@ -203,7 +204,7 @@ PG_FUNCTION_INFO_V1(rules_changed);
 Datum
 rules_changed(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = CheckTriggerCall(fcinfo, "rules_changed");
+	TriggerData *trigdata = TriggerCallOf(fcinfo, "rules_changed");
 
 	CacheInvalidateRelcache(trigdata->tg_relation);
 	return PointerGetDatum(NULL);

@@ -6,6 +6,7 @@
 #ifndef SALESALGO_GUARD_H
 #define SALESALGO_GUARD_H
 
+#include "commands/trigger.h"
 #include "utils/rel.h"
 
 extern bool RestoringDump(void);
@@ -13,6 +14,7 @@ extern bool InternalWrite(void);
 extern void BeginInternalWrite(Relation rel, Oid *saved_userid, int *saved_context);
 extern void EndInternalWrite(Oid saved_userid, int saved_context);
 extern void InitGuards(void);
+extern TriggerData *TriggerCallOf(FunctionCallInfo fcinfo, const char *name);
 extern void SanctionDeadlineChange(int64 client_id);
 extern void EndDeadlineChange(void);
 extern bool DeadlineChangeSanctioned(int64 client_id);
