@@ -17,7 +17,8 @@ PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
 
 # pg_regress suites in sql/ and expected/, in the order they run.
 REGRESS = setup types types_input types_binary types_index \
-	transitions worklist_cap deadlines history bulk expire leads views
+	transitions worklist_cap deadlines history bulk expire leads views \
+	security check
 REGRESS_OPTS = --load-extension=salesalgo
 
 # Isolation specs in test/specs, expected output in test/expected.

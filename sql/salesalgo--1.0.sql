@@ -19,8 +19,60 @@
  * Objects are created schema-qualified and operators in defaults and
  * checks are named with OPERATOR(); views are bound when created, with
  * pg_catalog searched first; every function that runs SQL pins its
- * search_path.  Objects planted in other schemas are not called.
+ * search_path.  Objects planted in other schemas are not called, and the
+ * schema itself must be salesalgo's own (section 0).
  */
+
+-- 0. The schema is salesalgo's own: CREATE EXTENSION makes it, owned by the
+--    installing superuser.  A schema of that name made beforehand by someone
+--    else, or holding anything, could hold objects that outrank the ones
+--    below; the install stops rather than use it.
+
+DO $$
+DECLARE
+    schema_oid oid := 'salesalgo'::pg_catalog.regnamespace;
+    owner_name name;
+    owner_trusted boolean;
+    others_may_create boolean;
+    objects bigint;
+BEGIN
+    SELECT r.rolname, r.rolsuper OR r.rolname OPERATOR(pg_catalog.=) CURRENT_USER
+      INTO owner_name, owner_trusted
+      FROM pg_catalog.pg_namespace AS n
+      JOIN pg_catalog.pg_roles AS r ON r.oid OPERATOR(pg_catalog.=) n.nspowner
+     WHERE n.oid OPERATOR(pg_catalog.=) schema_oid;
+    SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 INTO others_may_create
+      FROM pg_catalog.pg_namespace AS n,
+           pg_catalog.aclexplode(n.nspacl) AS a
+     WHERE n.oid OPERATOR(pg_catalog.=) schema_oid
+       AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
+       AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner;
+    SELECT pg_catalog.count(*) INTO objects FROM (
+        SELECT 1 FROM pg_catalog.pg_class WHERE relnamespace OPERATOR(pg_catalog.=) schema_oid
+        UNION ALL SELECT 1 FROM pg_catalog.pg_proc WHERE pronamespace OPERATOR(pg_catalog.=) schema_oid
+        UNION ALL SELECT 1 FROM pg_catalog.pg_type WHERE typnamespace OPERATOR(pg_catalog.=) schema_oid
+        UNION ALL SELECT 1 FROM pg_catalog.pg_operator WHERE oprnamespace OPERATOR(pg_catalog.=) schema_oid
+        UNION ALL SELECT 1 FROM pg_catalog.pg_opfamily WHERE opfnamespace OPERATOR(pg_catalog.=) schema_oid
+        UNION ALL SELECT 1 FROM pg_catalog.pg_collation WHERE collnamespace OPERATOR(pg_catalog.=) schema_oid
+        UNION ALL SELECT 1 FROM pg_catalog.pg_conversion WHERE connamespace OPERATOR(pg_catalog.=) schema_oid
+        UNION ALL SELECT 1 FROM pg_catalog.pg_ts_config WHERE cfgnamespace OPERATOR(pg_catalog.=) schema_oid
+        UNION ALL SELECT 1 FROM pg_catalog.pg_ts_dict WHERE dictnamespace OPERATOR(pg_catalog.=) schema_oid
+        UNION ALL SELECT 1 FROM pg_catalog.pg_ts_parser WHERE prsnamespace OPERATOR(pg_catalog.=) schema_oid
+        UNION ALL SELECT 1 FROM pg_catalog.pg_ts_template WHERE tmplnamespace OPERATOR(pg_catalog.=) schema_oid
+        UNION ALL SELECT 1 FROM pg_catalog.pg_statistic_ext WHERE stxnamespace OPERATOR(pg_catalog.=) schema_oid
+    ) AS planted;
+
+    IF NOT owner_trusted OR others_may_create OR objects OPERATOR(pg_catalog.>) 0 THEN
+        RAISE EXCEPTION 'schema "salesalgo" was not made for this extension'
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = pg_catalog.format('It is owned by role %I%s%s.', owner_name,
+                      CASE WHEN others_may_create THEN ', other roles may create objects in it' ELSE '' END,
+                      CASE WHEN objects OPERATOR(pg_catalog.>) 0
+                           THEN pg_catalog.format(', and it already holds %s objects', objects) ELSE '' END),
+                  HINT = 'salesalgo installs only into a schema of its own. Drop or rename that schema, then run CREATE EXTENSION again.';
+    END IF;
+END
+$$;
 
 -- 1. The book's closed lists as types
 

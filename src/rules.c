@@ -14,8 +14,10 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "storage/sinval.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -23,6 +25,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "rules.h"
 
@@ -207,10 +210,25 @@ LoadSettings(void)
 	rules.notify_events = DatumGetBool(GetColumn(0, 5, &isnull));
 }
 
+static Oid
+RelationOwner(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
 static void
 LoadRules(void)
 {
 	Oid			namespace = get_namespace_oid("salesalgo", false);
+	Oid			saved_userid;
+	int			saved_context;
 
 	if (rules_context == NULL)
 		rules_context = AllocSetContextCreate(CacheMemoryContext,
@@ -223,6 +241,14 @@ LoadRules(void)
 	for (int i = 0; i < (int) lengthof(rule_tables); i++)
 		rule_table_oids[i] = get_relname_relid(rule_tables[i], namespace);
 
+	/*
+	 * Read as the rule tables' owner: a manager needs no privilege on the
+	 * rules that bind it, and row-level security must not hide any.
+	 */
+	GetUserIdAndSecContext(&saved_userid, &saved_context);
+	SetUserIdAndSecContext(RelationOwner(rule_table_oids[0]),
+						   saved_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_NOFORCE_RLS);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	LoadTransitions();
@@ -230,6 +256,7 @@ LoadRules(void)
 	LoadReasons();
 	LoadSettings();
 	SPI_finish();
+	SetUserIdAndSecContext(saved_userid, saved_context);
 }
 
 const SalesRules *
