@@ -54,10 +54,16 @@ $node->safe_psql('sales', q{
 	UPDATE client SET state = 'refusal', refusal_reason = 'nonprofile' WHERE name = 'Чужие';
 	SELECT extend_deadline(25, '2026-04-01 18:00+03', 'big tender');
 	DELETE FROM client WHERE id = 40;
+
+	-- who sees what
+	CREATE ROLE regress_dump_managers;
+	CREATE ROLE regress_dump_bi;
+	SELECT grant_access('regress_dump_managers', 'manager');
+	SELECT grant_access('regress_dump_bi', 'bi');
 });
 
 my @tables = qw(manager category refusal_reason client client_history
-  transition_rule deadline_rule settings removed_default);
+  transition_rule deadline_rule settings removed_default access_role);
 my @sequences = qw(manager_id_seq category_id_seq client_id_seq client_history_id_seq);
 
 # Every row of every table, and every sequence, as text.
@@ -75,6 +81,21 @@ sub contents
 		$contents{$sequence} = $node->safe_psql($db,
 			"SELECT last_value || ' ' || is_called FROM salesalgo.$sequence");
 	}
+	# the privileges grant_access() gave, and the policies
+	# (what others may do: an owner's explicit default ACL is no change)
+	$contents{privileges} = $node->safe_psql($db, q{
+		SELECT c.relname,
+		       (SELECT string_agg(a.grantee::regrole || ' ' || a.privilege_type, ', '
+		                          ORDER BY 1)
+		        FROM aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a
+		        WHERE a.grantee <> c.relowner),
+		       (SELECT string_agg(a.attname || ' ' || a.attacl::text, ', ' ORDER BY a.attname)
+		        FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attacl IS NOT NULL)
+		FROM pg_class c
+		WHERE c.relnamespace = 'salesalgo'::regnamespace AND c.relkind IN ('r', 'v')
+		ORDER BY 1});
+	$contents{policies} = $node->safe_psql($db,
+		q{SELECT tablename, policyname, qual FROM pg_policies ORDER BY 1, 2});
 	return \%contents;
 }
 
@@ -101,7 +122,7 @@ for my $format (qw(custom plain))
 	is($stderr, '', "with nothing said on stderr ($format)");
 
 	my $restored = contents($target);
-	for my $name (@tables, @sequences)
+	for my $name (@tables, @sequences, 'privileges', 'policies')
 	{
 		is($restored->{$name}, $source->{$name}, "$name comes back as it was ($format)");
 	}
