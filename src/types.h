@@ -8,31 +8,8 @@
 
 #include "postgres.h"
 
-typedef enum ClientSize
-{
-	CLIENT_SIZE_NONPROFILE,
-	CLIENT_SIZE_SMALL,
-	CLIENT_SIZE_MEDIUM,
-	CLIENT_SIZE_LARGE
-} ClientSize;
+#include "values.h"
 
-#define CLIENT_SIZE_COUNT	(CLIENT_SIZE_LARGE + 1)
-
-typedef enum ClientState
-{
-	CLIENT_STATE_NEW,
-	CLIENT_STATE_CONTACT_1,
-	CLIENT_STATE_CONTACT_2,
-	CLIENT_STATE_CONTACT_3,
-	CLIENT_STATE_DEAL,
-	CLIENT_STATE_DEAL_SUPPORT,
-	CLIENT_STATE_CLIENT,
-	CLIENT_STATE_STRATEGIC_RESERVE,
-	CLIENT_STATE_RECALL,
-	CLIENT_STATE_REFUSAL
-} ClientState;
-
-#define CLIENT_STATE_COUNT	(CLIENT_STATE_REFUSAL + 1)
 
 #define DatumGetClientSize(d)	((ClientSize) (uint8) DatumGetChar(d))
 #define DatumGetClientState(d)	((ClientState) (uint8) DatumGetChar(d))
