@@ -140,13 +140,16 @@ CREATE FUNCTION salesalgo.is_manager_login(login name) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT EXISTS (SELECT FROM salesalgo.manager AS m WHERE m.login OPERATOR(pg_catalog.=) $1)
-    OR EXISTS (SELECT FROM salesalgo.access_role AS a
-               WHERE a.kind OPERATOR(pg_catalog.=) 'manager'
-                 AND pg_catalog.pg_has_role($1, a.role, 'MEMBER'))
+SELECT (EXISTS (SELECT FROM salesalgo.manager AS m WHERE m.login OPERATOR(pg_catalog.=) $1)
+        OR EXISTS (SELECT FROM salesalgo.access_role AS a
+                   WHERE a.kind OPERATOR(pg_catalog.=) 'manager'
+                     AND pg_catalog.pg_has_role($1, a.role, 'MEMBER')))
+   AND NOT EXISTS (SELECT FROM salesalgo.access_role AS a
+                   WHERE a.kind OPERATOR(pg_catalog.=) 'head'
+                     AND pg_catalog.pg_has_role($1, a.role, 'MEMBER'))
 $$;
 COMMENT ON FUNCTION salesalgo.is_manager_login(name) IS
-    'Whether a role is a manager''s login (manager.login, or a member of a role granted the manager kind) and so sees only its own clients.';
+    'Whether a role is a manager''s login (manager.login, or a member of a role granted the manager kind) and no head of sales, and so sees only its own clients.';
 
 CREATE FUNCTION salesalgo.manager_id_of(login name) RETURNS bigint
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -195,7 +198,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION salesalgo.revoke_access(regrole) IS
-    'Takes back what grant_access() gave a role.';
+    'Takes back every privilege a role holds on salesalgo''s tables, views, sequences and restricted functions, and forgets its kind.';
 REVOKE ALL ON FUNCTION salesalgo.revoke_access(regrole) FROM PUBLIC;
 
 CREATE FUNCTION salesalgo.grant_access(role regrole, kind text) RETURNS void

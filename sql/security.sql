@@ -138,6 +138,16 @@ SET SESSION AUTHORIZATION regress_app;
 SELECT count(*) AS clients FROM client;
 RESET SESSION AUTHORIZATION;
 
+-- A manager who is also a head of sales sees everything.
+GRANT regress_head TO regress_boris;
+SET SESSION AUTHORIZATION regress_boris;
+SELECT count(*) AS clients FROM client;
+RESET SESSION AUTHORIZATION;
+REVOKE regress_head FROM regress_boris;
+SET SESSION AUTHORIZATION regress_boris;
+SELECT count(*) AS clients FROM client;
+RESET SESSION AUTHORIZATION;
+
 -- revoke_access() takes it back.
 SELECT revoke_access('regress_head');
 SET SESSION AUTHORIZATION regress_head;
