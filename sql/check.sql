@@ -2,7 +2,8 @@
 -- Everything the suite has done so far, through the rules, is healthy but
 -- for one move: transitions.sql made the hard reason nonprofile soft for a
 -- moment to let client 1004 out, and check() judges by today's reasons.
-SELECT * FROM salesalgo.check();
+SELECT invariant, client_id, manager_id, regexp_replace(detail, '\d+', 'N') AS detail
+FROM salesalgo.check();
 SELECT * FROM regress.error_of($$SET ROLE regress_salesalgo_nobody; SELECT * FROM salesalgo.check()$$);
 RESET ROLE;
 

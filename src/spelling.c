@@ -84,7 +84,6 @@ const Spelling client_state_spellings[CLIENT_STATE_NSPELLINGS] = {
 	{"отказ", CLIENT_STATE_REFUSAL},
 };
 
-
 static bool
 IsSpace(unsigned char c)
 {

@@ -4,10 +4,9 @@
  *
  * Both types keep the value's position in sort order in one byte, so byte
  * order is sort order and the install script reuses the comparison and hash
- * functions of the built-in "char" type.  Input is forgiving, because values
- * come from people and spreadsheets: case, surrounding white space, a space,
- * '_' or '-' between words, and the book's Russian names all parse.  Output
- * is always the one English name, so that what is read back is stable.
+ * functions of the built-in "char" type.  Input is forgiving (spelling.c
+ * reads it); output is always the one English name, so that what is read
+ * back is stable.
  */
 #include "postgres.h"
 
