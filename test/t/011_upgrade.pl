@@ -109,5 +109,20 @@ if ($upgraded ne $fresh)
 	diag(`diff -u $dir/fresh.sql $dir/upgraded.sql | head -60`);
 }
 
+# A login named in manager.login, logging in after the update, sees its
+# own clients only.
+$node->safe_psql('upgraded', q{
+	CREATE ROLE anna LOGIN;
+	SELECT salesalgo.grant_access('anna', 'manager');
+});
+is($node->safe_psql('upgraded',
+		q{SELECT count(*), min(manager_id), max(manager_id) FROM salesalgo.client},
+		extra_params => [ '-U', 'anna' ]),
+	'15|1|1', "Анна's login sees her 15 clients and no one else's");
+my ($ret, $stdout, $stderr) = $node->psql('upgraded',
+	q{UPDATE salesalgo.client SET manager_id = 1 WHERE manager_id = 2},
+	extra_params => [ '-U', 'anna' ]);
+like($stderr, qr/permission denied for table client/, 'and takes none of them');
+
 $node->stop;
 done_testing();
