@@ -136,51 +136,54 @@ CREATE TABLE salesalgo.access_role (
 COMMENT ON TABLE salesalgo.access_role IS
     'Roles given access with grant_access(): manager (its own clients), head (everything, deadlines too), bi (the views).';
 
-CREATE FUNCTION salesalgo.is_manager_login(login name) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+CREATE FUNCTION salesalgo.login_scope(login name) RETURNS bigint
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT (EXISTS (SELECT FROM salesalgo.manager AS m WHERE m.login OPERATOR(pg_catalog.=) $1)
-        OR EXISTS (SELECT FROM salesalgo.access_role AS a
-                   WHERE a.kind OPERATOR(pg_catalog.=) 'manager'
-                     AND pg_catalog.pg_has_role($1, a.role, 'MEMBER')))
-   AND NOT EXISTS (SELECT FROM salesalgo.access_role AS a
-                   WHERE a.kind OPERATOR(pg_catalog.=) 'head'
-                     AND pg_catalog.pg_has_role($1, a.role, 'MEMBER'))
+DECLARE
+    own bigint;
+BEGIN
+    IF EXISTS (SELECT FROM salesalgo.access_role AS a
+               WHERE a.kind OPERATOR(pg_catalog.=) 'head'
+                 AND pg_catalog.pg_has_role(login_scope.login, a.role, 'MEMBER')) THEN
+        RETURN NULL;
+    END IF;
+    SELECT m.id INTO own FROM salesalgo.manager AS m
+    WHERE m.login OPERATOR(pg_catalog.=) login_scope.login;
+    IF own IS NOT NULL THEN
+        RETURN own;
+    END IF;
+    IF EXISTS (SELECT FROM salesalgo.access_role AS a
+               WHERE a.kind OPERATOR(pg_catalog.=) 'manager'
+                 AND pg_catalog.pg_has_role(login_scope.login, a.role, 'MEMBER')) THEN
+        RETURN 0;
+    END IF;
+    RETURN NULL;
+END
 $$;
-COMMENT ON FUNCTION salesalgo.is_manager_login(name) IS
-    'Whether a role is a manager''s login (manager.login, or a member of a role granted the manager kind) and no head of sales, and so sees only its own clients.';
+COMMENT ON FUNCTION salesalgo.login_scope(name) IS
+    'Whose clients a role sees: NULL for every client its privileges allow (a head of sales, any role that is no manager''s login), the manager''s id for a manager''s login (manager.login, or a member of a role granted the manager kind), 0 (no one''s) for such a member with no manager row.';
 
-CREATE FUNCTION salesalgo.manager_id_of(login name) RETURNS bigint
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-AS $$
-SELECT m.id FROM salesalgo.manager AS m WHERE m.login OPERATOR(pg_catalog.=) $1
-$$;
-COMMENT ON FUNCTION salesalgo.manager_id_of(name) IS
-    'The manager whose login a role is; NULL if none.';
-
--- Each policy reads the two answers once per statement (the sub-selects
--- become InitPlans), not once per row.
+-- Each policy asks login_scope() once per statement (a sub-select becomes
+-- an InitPlan), not once per row.  coalesce(scope, x) IS NOT DISTINCT FROM x
+-- holds for every row when the scope is NULL.
 ALTER TABLE salesalgo.client ENABLE ROW LEVEL SECURITY;
 CREATE POLICY client_own ON salesalgo.client
-    USING (NOT (SELECT salesalgo.is_manager_login(CURRENT_USER))
-           OR manager_id OPERATOR(pg_catalog.=) (SELECT salesalgo.manager_id_of(CURRENT_USER)));
+    USING (coalesce((SELECT salesalgo.login_scope(CURRENT_USER)), manager_id)
+           IS NOT DISTINCT FROM manager_id);
 COMMENT ON POLICY client_own ON salesalgo.client IS
     'A manager''s login sees, moves and keeps only its own clients; other roles as their privileges allow.';
 
 ALTER TABLE salesalgo.manager ENABLE ROW LEVEL SECURITY;
 CREATE POLICY manager_own ON salesalgo.manager
-    USING (NOT (SELECT salesalgo.is_manager_login(CURRENT_USER))
-           OR id OPERATOR(pg_catalog.=) (SELECT salesalgo.manager_id_of(CURRENT_USER)));
+    USING (coalesce((SELECT salesalgo.login_scope(CURRENT_USER)), id) OPERATOR(pg_catalog.=) id);
 COMMENT ON POLICY manager_own ON salesalgo.manager IS
     'A manager''s login sees its own row only.';
 
 ALTER TABLE salesalgo.client_history ENABLE ROW LEVEL SECURITY;
 CREATE POLICY client_history_own ON salesalgo.client_history
-    USING (NOT (SELECT salesalgo.is_manager_login(CURRENT_USER))
-           OR from_manager OPERATOR(pg_catalog.=) (SELECT salesalgo.manager_id_of(CURRENT_USER))
-           OR to_manager OPERATOR(pg_catalog.=) (SELECT salesalgo.manager_id_of(CURRENT_USER)));
+    USING ((SELECT salesalgo.login_scope(CURRENT_USER)) IS NULL
+           OR (SELECT salesalgo.login_scope(CURRENT_USER)) OPERATOR(pg_catalog.=) ANY (ARRAY[from_manager, to_manager]));
 COMMENT ON POLICY client_history_own ON salesalgo.client_history IS
     'A manager''s login sees the history of its own moves only.';
 

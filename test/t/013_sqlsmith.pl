@@ -1,8 +1,8 @@
 # sqlsmith's random queries against a department at work, for a bounded
 # time (SALESALGO_SQLSMITH_SECONDS, 30 in the suite; ./run sqlsmith runs
-# longer).  It queries and changes the tables, views and functions as a
-# head of sales may.  Afterwards the server has never crashed and check()
-# finds nothing wrong but caps a head may lower below what a manager holds.
+# longer).  It reads the tables, views and functions and tries changes
+# through the triggers (each statement rolled back) as a head of sales may.
+# Afterwards the server has never crashed and check() finds nothing wrong.
 use strict;
 use warnings;
 use IPC::Run;
@@ -44,8 +44,8 @@ IPC::Run::run(
 		'--target=' . $node->connstr('postgres') . ' user=smith'
 	],
 	'>', \$out, '2>', \$err);
-diag("sqlsmith for ${seconds}s (seed $seed): "
-	  . ($err =~ /\n([^\n]*queries[^\n]*)/ ? $1 : 'see the log'));
+my @progress = $err =~ /queries: (\d+)/g;
+diag("sqlsmith for ${seconds}s (seed $seed): " . ($progress[-1] // 0) . ' queries');
 unlike($err, qr/connection to server .* (lost|closed)|server closed the connection/i,
 	'sqlsmith never lost its connection') or diag substr($err, -2000);
 cmp_ok(length($err), '>', 0, 'sqlsmith ran');
@@ -53,12 +53,8 @@ is($node->safe_psql('postgres', 'SELECT 1'), '1', 'the server is up');
 unlike(slurp_file($node->logfile), qr/terminated by signal|was terminated by exception/,
 	'no backend crashed');
 is($node->{_pid}, $postmaster, 'the same postmaster');
-is($node->safe_psql('postgres',
-		q{SELECT count(*) FROM salesalgo.check() WHERE invariant <> 'worklist_cap'}),
-	'0', 'check() finds nothing wrong after what sqlsmith changed');
-diag('history rows written meanwhile: '
-	  . $node->safe_psql('postgres',
-		q{SELECT count(*) FROM salesalgo.client_history WHERE changed_by = 'smith'}));
+is($node->safe_psql('postgres', 'SELECT count(*) FROM salesalgo.check()'),
+	'0', 'check() finds nothing wrong');
 
 $node->stop;
 done_testing();
