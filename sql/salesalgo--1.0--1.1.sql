@@ -122,9 +122,10 @@ COMMENT ON FUNCTION salesalgo."check"() IS
 REVOKE ALL ON FUNCTION salesalgo."check"() FROM PUBLIC;
 
 -- 14. Who sees what.  A manager's login (manager.login, or any member of a
---    role given the manager kind) sees and moves only its own clients; every
---    other role sees what its privileges allow, as before.  The rules and
---    salesalgo's own writes run as the tables' owner and see every row.
+--    role given the manager kind, unless also a head of sales) sees and
+--    moves only its own clients; every other role sees what its privileges
+--    allow, as before.  The rules and salesalgo's own writes run as the
+--    tables' owner and see every row.
 
 CREATE TABLE salesalgo.access_role (
     role regrole PRIMARY KEY,
