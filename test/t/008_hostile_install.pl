@@ -177,6 +177,7 @@ for my $db ('sales', 'sales_1_0')
 	my ($ret, $out, $err) = $node->psql($db, $plant);
 	is($ret, 0, "$db: Mallory planted her objects in public") or diag $err;
 	like($err, qr/planted (\d{3,}) objects/, "$db: hundreds of them");
+	note("$db: $1 objects planted") if $err =~ /planted (\d+) objects/;
 }
 
 $node->safe_psql('sales', 'SET search_path = public, pg_catalog; CREATE EXTENSION salesalgo');
