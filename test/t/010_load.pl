@@ -100,8 +100,6 @@ my @mix = map { ('-f', "$dir/$_") }
 	'intake.sql@6', 'expire.sql@2', 'watch.sql@2');
 
 # Four READ COMMITTED clients and two REPEATABLE READ clients at once.
-my @pgbench = ('pgbench', '-n', '-T', $seconds, '--max-tries=50',
-	'--failures-detailed', @mix, $node->connstr('postgres'));
 my %out;
 my @runs;
 for my $run ([ 'read committed', 4 ], [ 'repeatable read', 2 ])
@@ -110,8 +108,11 @@ for my $run ([ 'read committed', 4 ], [ 'repeatable read', 2 ])
 	(my $escaped = $level) =~ s/ /\\ /g;
 	local $ENV{PGOPTIONS} = "-c default_transaction_isolation=$escaped";
 	$out{$level} = '';
-	push @runs, IPC::Run::start([ @pgbench[ 0 .. 1 ], '-c', $clients, '-j', $clients,
-			@pgbench[ 2 .. $#pgbench ] ],
+	push @runs, IPC::Run::start(
+		[
+			'pgbench', '-n', '-c', $clients, '-j', $clients, '-T', $seconds,
+			'--max-tries=50', '--failures-detailed', @mix, $node->connstr('postgres')
+		],
 		'>', \$out{$level}, '2>&1');
 }
 my $all_ok = 1;
