@@ -26,7 +26,7 @@
 /* How much of a rejected input an error message quotes. */
 #define MAX_QUOTED_LEN		64
 
-const Spelling client_size_spellings[CLIENT_SIZE_NSPELLINGS] = {
+const Spelling client_size_spellings[] = {
 	{"nonprofile", CLIENT_SIZE_NONPROFILE},
 	{"non profile", CLIENT_SIZE_NONPROFILE},
 	{"непрофильный", CLIENT_SIZE_NONPROFILE},
@@ -43,9 +43,10 @@ const Spelling client_size_spellings[CLIENT_SIZE_NSPELLINGS] = {
 	{"крупный", CLIENT_SIZE_LARGE},
 	{"крупный клиент", CLIENT_SIZE_LARGE},
 	{"большой", CLIENT_SIZE_LARGE},
+	{NULL, 0}
 };
 
-const Spelling client_state_spellings[CLIENT_STATE_NSPELLINGS] = {
+const Spelling client_state_spellings[] = {
 	{"new", CLIENT_STATE_NEW},
 	{"новый", CLIENT_STATE_NEW},
 	{"новый клиент", CLIENT_STATE_NEW},
@@ -82,6 +83,7 @@ const Spelling client_state_spellings[CLIENT_STATE_NSPELLINGS] = {
 	{"прозвон", CLIENT_STATE_RECALL},
 	{"refusal", CLIENT_STATE_REFUSAL},
 	{"отказ", CLIENT_STATE_REFUSAL},
+	{NULL, 0}
 };
 
 static bool
@@ -185,16 +187,16 @@ FoldSpelling(const char *input, int encoding, ToUtf8Func to_utf8, char *folded)
  * to_utf8 converts text in that encoding, once it is known to be valid.
  */
 int
-ParseSpelling(const Spelling *spellings, int nspellings, const char *input,
-			  int encoding, ToUtf8Func to_utf8)
+ParseSpelling(const Spelling *spellings, const char *input, int encoding,
+			  ToUtf8Func to_utf8)
 {
 	char		folded[MAX_FOLDED_LEN];
 
 	if (!FoldSpelling(input, encoding, to_utf8, folded))
 		return -1;
-	for (int i = 0; i < nspellings; i++)
-		if (strcmp(folded, spellings[i].folded) == 0)
-			return spellings[i].value;
+	for (const Spelling *s = spellings; s->folded != NULL; s++)
+		if (strcmp(folded, s->folded) == 0)
+			return s->value;
 	return -1;
 }
 

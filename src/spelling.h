@@ -19,17 +19,15 @@ typedef struct Spelling
 	uint8		value;
 } Spelling;
 
-#define CLIENT_SIZE_NSPELLINGS		16
-#define CLIENT_STATE_NSPELLINGS		36
-
-extern const Spelling client_size_spellings[CLIENT_SIZE_NSPELLINGS];
-extern const Spelling client_state_spellings[CLIENT_STATE_NSPELLINGS];
+/* each ends with {NULL, 0} */
+extern const Spelling client_size_spellings[];
+extern const Spelling client_state_spellings[];
 
 /* Converts len bytes in the database encoding to UTF-8; NULL if it cannot. */
 typedef const char *(*ToUtf8Func) (const char *s, int len);
 
-extern int	ParseSpelling(const Spelling *spellings, int nspellings,
-						  const char *input, int encoding, ToUtf8Func to_utf8);
+extern int	ParseSpelling(const Spelling *spellings, const char *input,
+						  int encoding, ToUtf8Func to_utf8);
 extern char *QuoteInput(const char *input, int encoding);
 
 #endif							/* SALESALGO_SPELLING_H */

@@ -28,7 +28,6 @@ typedef struct ClosedList
 	const char *const *labels_en;
 	const char *const *labels_ru;	/* UTF-8 */
 	const Spelling *spellings;
-	int			nspellings;
 	const char *valid_values;	/* the names, for hints */
 } ClosedList;
 
@@ -45,7 +44,7 @@ static const char *const size_labels_ru[CLIENT_SIZE_COUNT] = {
 static const ClosedList client_size_list = {
 	"client_size", CLIENT_SIZE_COUNT,
 	size_names, size_labels_en, size_labels_ru,
-	client_size_spellings, CLIENT_SIZE_NSPELLINGS,
+	client_size_spellings,
 	"nonprofile, small, medium, large"
 };
 
@@ -66,7 +65,7 @@ static const char *const state_labels_ru[CLIENT_STATE_COUNT] = {
 static const ClosedList client_state_list = {
 	"client_state", CLIENT_STATE_COUNT,
 	state_names, state_labels_en, state_labels_ru,
-	client_state_spellings, CLIENT_STATE_NSPELLINGS,
+	client_state_spellings,
 	"new, contact_1, contact_2, contact_3, deal, deal_support, client, "
 	"strategic_reserve, recall, refusal"
 };
@@ -110,8 +109,8 @@ static Datum
 ParseValue(const ClosedList *list, const char *input)
 {
 	int			encoding = GetDatabaseEncoding();
-	int			value = ParseSpelling(list->spellings, list->nspellings, input,
-									  encoding, ServerToUtf8);
+	int			value = ParseSpelling(list->spellings, input, encoding,
+									  ServerToUtf8);
 
 	if (value >= 0)
 		return CharGetDatum((char) value);

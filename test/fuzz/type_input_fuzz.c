@@ -11,9 +11,8 @@
  * anything else aborts, and AddressSanitizer and UBSan catch what the code
  * does wrong on the way.
  *
- * Built with -fsanitize=fuzzer, libFuzzer drives it.  Built with
- * -DSTANDALONE_DRIVER, main() below feeds it random byte strings and
- * mutations of the real spellings from a fixed seed.
+ * Built with clang -fsanitize=fuzzer,address,undefined -DFRONTEND (see
+ * test/t/012_type_input_fuzz.pl, which seeds it with every spelling).
  */
 #include "postgres_fe.h"
 
@@ -63,10 +62,9 @@ Identity(const char *s, int len)
 }
 
 static void
-CheckOne(const Spelling *spellings, int nspellings, int count,
-		 const char *input, int encoding)
+CheckOne(const Spelling *spellings, int count, const char *input, int encoding)
 {
-	int			value = ParseSpelling(spellings, nspellings, input, encoding,
+	int			value = ParseSpelling(spellings, input, encoding,
 									  encoding == PG_WIN1251 ? ToUtf8 : Identity);
 	char	   *quoted;
 	int			len;
@@ -107,60 +105,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (encoding == PG_SQL_ASCII ||
 		pg_encoding_verifymbstr(encoding, input, strlen(input)) == (int) strlen(input))
 	{
-		CheckOne(client_size_spellings, CLIENT_SIZE_NSPELLINGS,
-				 CLIENT_SIZE_COUNT, input, encoding);
-		CheckOne(client_state_spellings, CLIENT_STATE_NSPELLINGS,
-				 CLIENT_STATE_COUNT, input, encoding);
+		CheckOne(client_size_spellings, CLIENT_SIZE_COUNT, input, encoding);
+		CheckOne(client_state_spellings, CLIENT_STATE_COUNT, input, encoding);
 	}
 	free(input);
 	return 0;
 }
-
-#ifdef STANDALONE_DRIVER
-
-static uint64_t rng = 0x9E3779B97F4A7C15;
-
-static uint64_t
-Next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-int
-main(int argc, char **argv)
-{
-	long		runs = argc > 1 ? atol(argv[1]) : 1000000;
-	uint8_t		buf[400];
-
-	for (long r = 0; r < runs; r++)
-	{
-		size_t		size = 1 + Next() % 300;
-
-		for (size_t i = 0; i < size; i++)
-			buf[i] = Next();
-		if (r % 2 == 0)
-		{
-			/* a real spelling, damaged here and there */
-			const Spelling *s = (r % 4 == 0) ?
-				&client_size_spellings[Next() % CLIENT_SIZE_NSPELLINGS] :
-				&client_state_spellings[Next() % CLIENT_STATE_NSPELLINGS];
-			size_t		len = strlen(s->folded);
-			int			damage = Next() % 4;
-
-			size = 1 + len;
-			memcpy(buf + 1, s->folded, len);
-			for (int d = 0; d < damage; d++)
-				buf[1 + Next() % len] ^= 1 << (Next() % 8);
-			if (Next() % 3 == 0)
-				size = 1 + Next() % (len + 1);
-		}
-		LLVMFuzzerTestOneInput(buf, size);
-	}
-	printf("%ld inputs, no crash\n", runs);
-	return 0;
-}
-
-#endif
