@@ -24,18 +24,18 @@ WITH counted AS (
            (SELECT count(*) FROM client AS c
             WHERE c.manager_id = m.id AND in_worklist(c.state)) AS holds
     FROM manager AS m, settings AS s
-), last_change AS (
-    SELECT DISTINCT ON (h.client_id) h.*
-    FROM client_history AS h
-    ORDER BY h.client_id, h.id DESC
 ), steps AS (
+    -- every history row with its neighbours, from one pass over the history
     SELECT h.*,
            lag(h.to_state) OVER w AS before_state,
            lag(h.to_manager) OVER w AS before_manager,
            lag(h.refusal_reason) OVER w AS before_reason,
-           lag(h.id) OVER w AS before_id
+           lag(h.id) OVER w AS before_id,
+           lead(h.id) OVER w IS NULL AS is_last
     FROM client_history AS h
     WINDOW w AS (PARTITION BY h.client_id ORDER BY h.id)
+), last_change AS (
+    SELECT * FROM steps WHERE is_last
 )
 -- R6: no manager holds more clients in worklist states than its cap
 SELECT 'worklist_cap', NULL::bigint, id,
