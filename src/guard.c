@@ -53,11 +53,22 @@ InternalWrite(void)
 void
 BeginInternalWrite(Relation rel, Oid *saved_userid, int *saved_context)
 {
+	BecomeOwner(rel->rd_rel->relowner, saved_userid, saved_context);
+	internal_writes++;
+}
+
+/*
+ * Runs what follows as a table's owner, whom row-level security does not
+ * bind, until SetUserIdAndSecContext(*saved_userid, *saved_context); an
+ * error on the way restores the user with the (sub)transaction.
+ */
+void
+BecomeOwner(Oid owner, Oid *saved_userid, int *saved_context)
+{
 	GetUserIdAndSecContext(saved_userid, saved_context);
-	SetUserIdAndSecContext(rel->rd_rel->relowner,
+	SetUserIdAndSecContext(owner,
 						   *saved_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_NOFORCE_RLS);
-	internal_writes++;
 }
 
 void

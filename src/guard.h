@@ -11,6 +11,7 @@
 
 extern bool RestoringDump(void);
 extern bool InternalWrite(void);
+extern void BecomeOwner(Oid owner, Oid *saved_userid, int *saved_context);
 extern void BeginInternalWrite(Relation rel, Oid *saved_userid, int *saved_context);
 extern void EndInternalWrite(Oid saved_userid, int saved_context);
 extern void InitGuards(void);

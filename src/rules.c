@@ -27,6 +27,7 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "guard.h"
 #include "rules.h"
 
 /* days[CLIENT_SIZE_COUNT] is the rule for any size */
@@ -245,10 +246,7 @@ LoadRules(void)
 	 * Read as the rule tables' owner: a manager needs no privilege on the
 	 * rules that bind it, and row-level security must not hide any.
 	 */
-	GetUserIdAndSecContext(&saved_userid, &saved_context);
-	SetUserIdAndSecContext(RelationOwner(rule_table_oids[0]),
-						   saved_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_NOFORCE_RLS);
+	BecomeOwner(RelationOwner(rule_table_oids[0]), &saved_userid, &saved_context);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	LoadTransitions();
