@@ -19,6 +19,21 @@ PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
 REGRESS = setup types types_input types_binary types_index \
 	transitions worklist_cap deadlines history bulk expire leads views \
 	security check
+
+# 1.2, reliability: per-statement rules, upserts, savepoints, NULLs
+REGRESS +=
+
+# 1.2, internal writes as the real user, trigger functions on their own table
+REGRESS +=
+
+# 1.2, events and expiry
+REGRESS +=
+
+# 1.2, the surface: any connection, BI, views
+REGRESS +=
+
+# 1.2, platforms
+REGRESS +=
 REGRESS_OPTS = --load-extension=salesalgo
 
 # Isolation specs in test/specs, expected output in test/expected.
