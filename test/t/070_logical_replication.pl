@@ -19,6 +19,11 @@ $pub->init(allows_streaming => 'logical');
 $pub->start;
 my $sub = PostgreSQL::Test::Cluster->new('subscriber');
 $sub->init;
+# table sync workers start sooner, and more at once, than by default
+$sub->append_conf('postgresql.conf', q{
+wal_retrieve_retry_interval = '200ms'
+max_sync_workers_per_subscription = 4
+});
 $sub->start;
 
 $_->safe_psql('postgres', 'CREATE DATABASE sales') for ($pub, $sub);
