@@ -13,6 +13,17 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
+use File::Basename qw(dirname);
+
+# The README's recipe, as written: the SQL blocks of its section.
+my $readme = slurp_file(dirname(__FILE__) . '/../../README.md');
+$readme =~ /^### Feeding BI replicas and event consumers: logical replication\n(.*?)^##? /ms
+  or die 'README.md has no section on logical replication';
+my @blocks = $1 =~ /^```sql\n(.*?)^```/gms;
+is(scalar @blocks, 3, 'the README section has three SQL blocks');
+my ($readme_pub, $readme_sub, $readme_events) = @blocks;
+my ($readme_events_pub, $readme_events_sub) =
+  split /^-- on the consumer's database\n/m, $readme_events;
 
 my $pub = PostgreSQL::Test::Cluster->new('publisher');
 $pub->init(allows_streaming => 'logical');
@@ -36,7 +47,7 @@ $_->safe_psql('sales', q{
 # Every table salesalgo creates but access_role, whose roles are the
 # cluster's own (a regrole arrives as a name the replica may not know).
 my $tables = $pub->safe_psql('sales', q{
-	SELECT string_agg(c.oid::regclass::text, ', ' ORDER BY c.relname)
+	SELECT string_agg(format('salesalgo.%I', c.relname), ', ' ORDER BY c.relname)
 	FROM pg_class AS c
 	WHERE c.relnamespace = 'salesalgo'::regnamespace AND c.relkind = 'r'
 	  AND c.relname <> 'access_role'});
@@ -57,12 +68,12 @@ is($pub->safe_psql('sales', q{
 $pub->safe_psql('sales', 'DROP PUBLICATION probe');
 
 # The recipe, on the publisher: a replica identity for the keyless rule
-# tables, then the publication.
-$pub->safe_psql('sales', qq{
-	ALTER TABLE salesalgo.transition_rule REPLICA IDENTITY FULL;
-	ALTER TABLE salesalgo.deadline_rule REPLICA IDENTITY FULL;
-	CREATE PUBLICATION salesalgo_bi FOR TABLE $tables;
-});
+# tables, then the publication (README's first block).
+$pub->safe_psql('sales', $readme_pub);
+is($pub->safe_psql('sales', q{
+	SELECT string_agg(format('%I.%I', schemaname, tablename), ', ' ORDER BY tablename)
+	FROM pg_publication_tables WHERE pubname = 'salesalgo_bi'}),
+	$tables, "the README's publication holds every table but access_role");
 
 # A department at work before the subscription exists.
 $pub->safe_psql('sales', q{
@@ -136,38 +147,30 @@ $sub->wait_for_log(qr/duplicate key value violates unique constraint "refusal_re
 pass('the shipped rows collide with the copy: refusal_reason_pkey');
 $sub->safe_psql('sales', 'DROP SUBSCRIPTION probe');
 
-# The recipe, on the replica: empty salesalgo's tables with its triggers
-# off (a fresh install holds only the shipped rule rows and the settings,
-# but the failed attempt above copied the tables that had no collision), so
-# that the publisher's rows, shipped ones included, arrive as they are; then
+# The recipe, on the replica (README's second block, less its CREATE
+# EXTENSION, done above): empty salesalgo's tables with its triggers off (a
+# fresh install holds only the shipped rule rows and the settings, but the
+# failed attempt above copied the tables that had no collision), so that
+# the publisher's rows, shipped ones included, arrive as they are; then
 # subscribe.
-$sub->safe_psql('sales', qq{
-	BEGIN;
-	SET LOCAL session_replication_role = replica;
-	TRUNCATE $tables;
-	COMMIT;
-	CREATE SUBSCRIPTION salesalgo_bi CONNECTION '$connstr' PUBLICATION salesalgo_bi;
-});
+my ($truncated) = $readme_sub =~ /^TRUNCATE (.*?);/ms;
+is(join(', ', sort split /,\s*/, $truncated // ''), $tables,
+	"the README's replica empties every published table");
+my $readme_connstr = qr/'host=sales-db\.example\.com dbname=sales user=replicator'/;
+$readme_sub =~ s/\ACREATE EXTENSION salesalgo;.*\n//
+  or die "the README's replica block does not begin with CREATE EXTENSION";
+$readme_sub =~ s/$readme_connstr/'$connstr'/g or die 'no connection string';
+$sub->safe_psql('sales', "CREATE ROLE metabase LOGIN; $readme_sub");
 $sub->wait_for_subscription_sync($pub, 'salesalgo_bi', 'sales');
 
 # An event consumer needs no salesalgo: the history's new rows, some of its
 # columns, into a plain table of text columns (logical replication sends
 # values as text) in a database of its own, from now on (copy_data false).
-$pub->safe_psql('sales', q{
-	CREATE PUBLICATION salesalgo_events
-	    FOR TABLE salesalgo.client_history (id, client_id, from_state, to_state,
-	                                        from_manager, to_manager, changed_at, source)
-	    WITH (publish = 'insert')});
+$pub->safe_psql('sales', $readme_events_pub);
 my $events_from = $pub->safe_psql('sales', 'SELECT max(id) FROM salesalgo.client_history');
 $sub->safe_psql('postgres', 'CREATE DATABASE events');
-$sub->safe_psql('events', qq{
-	CREATE SCHEMA salesalgo;
-	CREATE TABLE salesalgo.client_history (
-	    id bigint PRIMARY KEY, client_id bigint, from_state text, to_state text,
-	    from_manager bigint, to_manager bigint, changed_at timestamptz, source text);
-	CREATE SUBSCRIPTION salesalgo_events CONNECTION '$connstr' PUBLICATION salesalgo_events
-	    WITH (copy_data = false);
-});
+$readme_events_sub =~ s/$readme_connstr/'$connstr'/g or die 'no connection string';
+$sub->safe_psql('events', $readme_events_sub);
 $sub->wait_for_subscription_sync($pub, 'salesalgo_events', 'events');
 
 # More of the department's life after the subscription exists.
