@@ -18,51 +18,59 @@
 #include "utils/timestamp.h"
 
 #include "clock.h"
+#include "compat.h"
 
 static char *simulated_now_text = NULL;
 static bool simulated = false;
 static TimestampTz simulated_now = 0;
 
-/* Parses the setting once, when it is set, not at every use. */
+/*
+ * Parses the setting once, when it is set, not at every use.  The parse
+ * reports bad input by return codes, as timestamptz_in's own steps do: a
+ * check hook must not catch an error, since nothing would roll back what
+ * the failed call left half-done.
+ */
 static bool
 CheckSimulatedNow(char **newval, void **extra, GucSource source)
 {
 	TimestampTz *parsed;
 	TimestampTz value;
-	MemoryContext oldcontext = CurrentMemoryContext;
+	char		workbuf[MAXDATELEN + MAXDATEFIELDS];
+	char	   *field[MAXDATEFIELDS];
+	int			ftype[MAXDATEFIELDS];
+	int			nf;
+	int			dtype = -1;
+	int			tz = 0;
+	struct pg_tm tm;
+	fsec_t		fsec;
 
 	if (*newval == NULL || (*newval)[0] == '\0')
 		return true;
 
-	PG_TRY();
+	if (ParseDateTime(*newval, workbuf, sizeof(workbuf),
+					  field, ftype, MAXDATEFIELDS, &nf) != 0 ||
+		DecodeDateTimeNoDetail(field, ftype, nf, &dtype, &tm, &fsec, &tz) != 0 ||
+		(dtype != DTK_DATE && dtype != DTK_EPOCH))
 	{
-		value = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
-														CStringGetDatum(*newval),
-														ObjectIdGetDatum(InvalidOid),
-														Int32GetDatum(-1)));
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		FlushErrorState();
+		/* "infinity" and "-infinity" decode, as DTK_LATE and DTK_EARLY */
+		if (dtype == DTK_LATE || dtype == DTK_EARLY)
+		{
+			GUC_check_errdetail("The simulated clock must show a finite time.");
+			return false;
+		}
 		GUC_check_errdetail("It is not a timestamp with time zone.");
 		GUC_check_errhint("Use a timestamp with time zone, such as '2026-01-01 09:00+03', or '' for the real clock.");
-		FreeErrorData(edata);
 		return false;
 	}
-	PG_END_TRY();
-
-	if (TIMESTAMP_NOT_FINITE(value))
+	if (dtype == DTK_EPOCH)
+		value = SetEpochTimestamp();
+	else if (tm2timestamp(&tm, fsec, &tz, &value) != 0 || !IS_VALID_TIMESTAMP(value))
 	{
-		GUC_check_errdetail("The simulated clock must show a finite time.");
+		GUC_check_errdetail("The time is out of the range of timestamp with time zone.");
 		return false;
 	}
 
-	/* the GUC machinery frees extra with free() */
-	parsed = (TimestampTz *) malloc(sizeof(TimestampTz));
+	parsed = (TimestampTz *) guc_malloc(LOG, sizeof(TimestampTz));
 	if (parsed == NULL)
 	{
 		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
