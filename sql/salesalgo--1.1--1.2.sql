@@ -27,13 +27,17 @@
 -- line.  An updated database turns them off too, as a fresh one has them:
 -- the DBA who wants them turns them on again (README, Live events).
 ALTER TABLE salesalgo.settings ALTER COLUMN notify_events SET DEFAULT false;
+-- A fresh install made the settings row in this very transaction: it is
+-- told nothing.
 DO $$
 BEGIN
-    IF EXISTS (SELECT FROM salesalgo.settings AS s WHERE s.notify_events) THEN
+    IF EXISTS (SELECT FROM salesalgo.settings AS s
+               WHERE s.notify_events
+                 AND NOT s.xmin OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()::xid) THEN
         RAISE NOTICE 'live events on channel salesalgo_events are now off'
             USING HINT = 'To keep them: UPDATE salesalgo.settings SET notify_events = true;';
-        UPDATE salesalgo.settings SET notify_events = false;
     END IF;
+    UPDATE salesalgo.settings AS s SET notify_events = false WHERE s.notify_events;
 END
 $$;
 COMMENT ON COLUMN salesalgo.settings.notify_events IS

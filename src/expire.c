@@ -122,6 +122,9 @@ typedef struct ExpireRun
 	/* application sessions already waited for: each is waited for once */
 	int			waited[MAX_ROW_HOLDERS];
 	int			nwaited;
+	/* manager logins' sessions this run ended */
+	int			ended[MAX_ROW_HOLDERS];
+	int			nended;
 } ExpireRun;
 
 /* settings.expire_grace and expire_wait, where the schema has them */
@@ -260,7 +263,9 @@ TryExpire(int64 client_id, TimestampTz as_of, int wait_ms, Oid state_type,
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(context);
 		CurrentResourceOwner = owner;
-		if (error->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+		/* a holder waiting for a row this run moved is a deadlock: held too */
+		if (error->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE &&
+			error->sqlerrcode != ERRCODE_T_R_DEADLOCK_DETECTED)
 			ReThrowError(error);
 		FreeErrorData(error);
 		outcome = HELD;
@@ -345,6 +350,15 @@ AlreadyWaited(const ExpireRun *run, int pid)
 	return false;
 }
 
+static bool
+AlreadyEnded(const ExpireRun *run, int pid)
+{
+	for (int i = 0; i < run->nended; i++)
+		if (run->ended[i] == pid)
+			return true;
+	return false;
+}
+
 /*
  * The clients overdue by more than the grace that the batches had to leave:
  * each is waited for; a manager login's session still holding it is ended
@@ -401,10 +415,18 @@ ExpirePastGrace(ExpireRun *run, const ExpireGrace *grace, TimestampTz as_of,
 
 				if (!OidIsValid(role))
 					continue;
+				if (AlreadyEnded(run, pids[h]))
+				{
+					/* still on its way out: wait for it again */
+					ended = true;
+					continue;
+				}
 				if (IsManagerLogin(role, &name) && EndBackend(pids[h], role))
 				{
 					ended = true;
 					run->sessions_ended++;
+					if (run->nended < MAX_ROW_HOLDERS)
+						run->ended[run->nended++] = pids[h];
 					appendStringInfo(&run->detail,
 									 "%sEnded the session of manager login %s (pid %d), which held client " INT64_FORMAT " past the grace.",
 									 run->detail.len > 0 ? " " : "", name, pids[h], clients[i]);
@@ -424,7 +446,8 @@ ExpirePastGrace(ExpireRun *run, const ExpireGrace *grace, TimestampTz as_of,
 				char	   *name;
 				Oid			role = BackendRole(pids[h]);
 
-				if (!OidIsValid(role) || AlreadyWaited(run, pids[h]))
+				if (!OidIsValid(role) || AlreadyWaited(run, pids[h]) ||
+					AlreadyEnded(run, pids[h]))
 					continue;
 				(void) IsManagerLogin(role, &name);
 				if (run->nwaited < MAX_ROW_HOLDERS)
