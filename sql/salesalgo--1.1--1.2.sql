@@ -33,7 +33,7 @@ DO $$
 BEGIN
     IF EXISTS (SELECT FROM salesalgo.settings AS s
                WHERE s.notify_events
-                 AND NOT s.xmin OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()::xid) THEN
+                 AND NOT s.xmin OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()::pg_catalog.xid) THEN
         RAISE NOTICE 'live events on channel salesalgo_events are now off'
             USING HINT = 'To keep them: UPDATE salesalgo.settings SET notify_events = true;';
     END IF;
