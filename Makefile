@@ -27,7 +27,7 @@ REGRESS +=
 REGRESS +=
 
 # 1.2, events and expiry
-REGRESS +=
+REGRESS += events_expire
 
 # 1.2, the surface: any connection, BI, views
 REGRESS +=

@@ -23,6 +23,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
 HISTORY = int(os.environ.get("BENCH_HISTORY", "10000000"))
+# BENCH_ONLY=durable: only the durable W1 against the floor (salesalgo's data)
+ONLY = os.environ.get("BENCH_ONLY", "")
+DURABLE_SECONDS = int(os.environ.get("BENCH_DURABLE_SECONDS", "6"))
+DURABLE_SESSIONS = (1, 2, 4, 8)
 CAP = 90
 VARIANTS = ("salesalgo", "ref", "bare")
 TYPES = {"salesalgo": "salesalgo", "ref": "ref", "bare": "ref"}
@@ -132,7 +136,7 @@ class Dataset:
         run(conn, "RESET session_replication_role")
 
 
-def pgbench(db, script, clients=1, seconds=SECONDS):
+def pgbench(db, script, clients=1, seconds=SECONDS, options=""):
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
         f.write(script)
         path = f.name
@@ -141,7 +145,7 @@ def pgbench(db, script, clients=1, seconds=SECONDS):
             ["/usr/lib/postgresql/15/bin/pgbench", "-n", "-T", str(seconds),
              "-c", str(clients), "-j", str(clients), "-f", path, db],
             capture_output=True, text=True,
-            env=dict(os.environ, PGOPTIONS="-c search_path=public,salesalgo"))
+            env=dict(os.environ, PGOPTIONS="-c search_path=public,salesalgo " + options))
     finally:
         os.unlink(path)
     if out.returncode != 0:
@@ -163,6 +167,105 @@ WHERE id = :id;
 """
 
 
+# The floor: the writes of one checked W1 move as one plain statement on
+# salesalgo's own tables, with no check and no trigger (pgbench runs it with
+# session_replication_role = replica): the client's update with the columns
+# salesalgo keeps, its history row, the manager's count.  What a move costs
+# with no rules at all; salesalgo's target is to be at or above it.
+FLOOR_SCRIPT = """\\set id 9 * random(1, 100000) - random(1, 8)
+WITH moved AS (
+    UPDATE salesalgo.client AS c
+    SET state = CASE WHEN c.state = 'contact_1' THEN 'strategic_reserve' ELSE 'contact_1' END::salesalgo.client_state,
+        state_since = now(),
+        work_started_at = CASE WHEN c.state = 'contact_1' THEN NULL ELSE now() END,
+        deadline_at = CASE WHEN c.state = 'contact_1' THEN NULL
+                           ELSE now() + CASE c.size WHEN 'small' THEN 14 WHEN 'large' THEN 40 ELSE 30 END
+                                        * interval '1 day' END
+    WHERE c.id = :id
+    RETURNING c.id, c.state, c.manager_id, c.deadline_at),
+history AS (
+    INSERT INTO salesalgo.client_history
+        (client_id, from_state, to_state, from_manager, to_manager, deadline_at,
+         changed_at, changed_by, source)
+    SELECT id, CASE WHEN state = 'contact_1' THEN 'strategic_reserve' ELSE 'contact_1' END::salesalgo.client_state,
+           state, manager_id, manager_id, deadline_at, now(), current_user, 'sql'
+    FROM moved)
+UPDATE salesalgo.manager AS m
+SET in_work = m.in_work + CASE WHEN moved.state = 'contact_1' THEN 1 ELSE -1 END
+FROM moved WHERE m.id = moved.manager_id;
+"""
+
+
+def durable(conn):
+    """W1 at 1, 2, 4 and 8 sessions with PostgreSQL's default durability
+    (fsync, synchronous_commit and full_page_writes on), whatever the
+    throwaway cluster runs with: ALTER SYSTEM for the phase, reset after.
+    The floor, salesalgo as installed (live events off), and salesalgo with
+    live events on, to show what they cost."""
+    for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+        run(conn, f"ALTER SYSTEM SET {setting} = on")
+    run(conn, "SELECT pg_reload_conf()")
+    time.sleep(1)
+    run(conn, "CHECKPOINT")
+    settings = run(conn, "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name)"
+                         " FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit',"
+                         " 'full_page_writes', 'wal_sync_method')")[0][0]
+    numbers = {}
+    try:
+        for sessions in DURABLE_SESSIONS:
+            say(f"durable W1, {sessions} sessions")
+            # fsync-bound runs are noisy: two runs each, in alternating
+            # order, and their mean
+            runs = {"floor": [], "salesalgo": []}
+            for variant in ("floor", "salesalgo", "salesalgo", "floor"):
+                if variant == "floor":
+                    runs[variant].append(pgbench(
+                        "bench", FLOOR_SCRIPT, sessions, DURABLE_SECONDS,
+                        "-c session_replication_role=replica"))
+                else:
+                    runs[variant].append(pgbench(
+                        "bench", w1_script("salesalgo"), sessions, DURABLE_SECONDS))
+            for variant, tps in runs.items():
+                numbers[(variant, sessions)] = statistics.mean(tps)
+            run(conn, "UPDATE salesalgo.settings SET notify_events = true")
+            numbers[("events on", sessions)] = pgbench(
+                "bench", w1_script("salesalgo"), sessions, DURABLE_SECONDS)
+            run(conn, "UPDATE salesalgo.settings SET notify_events = false")
+        # the floor kept the count as the rules do
+        wrong = run(conn, """
+            SELECT count(*) FROM salesalgo.manager AS m
+            WHERE m.in_work <> (SELECT count(*) FROM salesalgo.client AS c
+                                WHERE c.manager_id = m.id AND salesalgo.in_worklist(c.state))""")[0][0]
+        if wrong:
+            raise RuntimeError(f"the floor left {wrong} managers with a wrong count")
+    finally:
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            run(conn, f"ALTER SYSTEM RESET {setting}")
+        run(conn, "SELECT pg_reload_conf()")
+    return settings, numbers
+
+
+def print_durable(settings, numbers):
+    print()
+    print(f"W1 with default durability ({settings}): mean of two runs of {DURABLE_SECONDS} s"
+          f" (events on: one run)")
+    print()
+    header = (f"{'sessions':>8} {'floor':>10} {'salesalgo':>10} {'vs floor':>9}"
+              f" {'events on':>10} {'vs floor':>9}")
+    print(header)
+    print("-" * len(header))
+    for sessions in DURABLE_SESSIONS:
+        f = numbers[("floor", sessions)]
+        a = numbers[("salesalgo", sessions)]
+        e = numbers[("events on", sessions)]
+        print(f"{sessions:8} {f:10.1f} {a:10.1f} {a / f:8.2f}x {e:10.1f} {e / f:8.2f}x")
+    print()
+    for sessions in DURABLE_SESSIONS:
+        ratio = numbers[("salesalgo", sessions)] / numbers[("floor", sessions)]
+        print(f"  {'met   ' if ratio >= 1.0 else 'MISSED'} W1 durable, {sessions} sessions:"
+              f" salesalgo as installed >= the floor: {ratio:.2f}x")
+
+
 def w2_script(variant, data):
     return f"""\\set c random({data.working + 1}, {data.clients})
 \\set m random(1, {data.managers - 1})
@@ -172,8 +275,10 @@ SELECT bench.try_assign_{variant}(:c, :m);
 
 def install(conn):
     run(conn, "CREATE EXTENSION IF NOT EXISTS salesalgo")
-    # the reference has no live events: compare the same rules
-    run(conn, "UPDATE salesalgo.settings SET notify_events = false")
+    # the default install, as measured: live events are off, as the
+    # reference has none
+    if run(conn, "SELECT notify_events FROM salesalgo.settings")[0][0]:
+        raise RuntimeError("live events are on in a fresh install")
     for name in ("reference.sql", "bare.sql"):
         with open(os.path.join(HERE, name)) as f:
             run(conn, f.read())
@@ -236,6 +341,11 @@ def main():
 
     conn = connect("bench")
     install(conn)
+    if ONLY == "durable":
+        say(f"loading 1,000,000 clients and {HISTORY:,} history rows: salesalgo")
+        big.load(conn, "salesalgo", HISTORY)
+        print_durable(*durable(conn))
+        return
     for variant in VARIANTS:
         say(f"loading 1,000,000 clients and {HISTORY:,} history rows: {variant}")
         big.load(conn, variant, HISTORY)
@@ -274,6 +384,8 @@ def main():
         scaling[("W3 s", "100k/10k", variant)] = expire(small_conn, variant)[0]
         big.reset_overdue(conn, variant, every=90)
         scaling[("W3 s", "1M/10k", variant)] = expire(conn, variant)[0]
+
+    durable_results = durable(conn)
 
     version = run(conn, "SHOW server_version")[0][0]
     print()
@@ -318,6 +430,7 @@ def main():
         ratio = m["salesalgo"] / m[other] if higher else m[other] / m["salesalgo"]
         met = ratio >= factor if label != "W6 smaller than reference" else ratio > 1.0
         print(f"  {'met   ' if met else 'MISSED'} {label}: {ratio:.2f}x")
+    print_durable(*durable_results)
 
 
 if __name__ == "__main__":

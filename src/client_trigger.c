@@ -9,7 +9,7 @@
  * AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT, reads the statement's
  * rows from its transition tables, counts clients into and out of worklists,
  * refusing a full or inactive manager's (R6), writes the history rows (R9),
- * and announces changes of state and manager on channel salesalgo_events.
+ * and, when live events are on, rings the doorbell of events.c.
  * An error in either aborts the statement, so a rejected statement changes
  * nothing.
  *
@@ -569,8 +569,6 @@ client_log(PG_FUNCTION_ARGS)
 		SideOf(has_old ? &old : NULL, &before);
 		SideOf(has_new ? &new : NULL, &after);
 		AddHistory(batch, has_new ? new.id : old.id, &before, &after);
-		if (notify && ChangeIsEvent(&before, &after))
-			AnnounceChange(has_new ? new.id : old.id, &before, &after);
 	}
 	MemoryContextSwitchTo(statement_context);
 	ExecDropSingleTupleTableSlot(old_slot);
@@ -586,6 +584,8 @@ client_log(PG_FUNCTION_ARGS)
 	ApplyWorklistChanges(rel, changes);
 	WriteHistory(batch);
 	SPI_finish();
+	if (notify)
+		RingAtCommit();
 	return PointerGetDatum(NULL);
 }
 
@@ -627,5 +627,7 @@ client_truncate(PG_FUNCTION_ARGS)
 		elog(ERROR, "could not record the truncation of salesalgo.client");
 	EndInternalWrite(saved_userid, saved_context);
 	SPI_finish();
+	if (GetSalesRules()->notify_events)
+		RingAtCommit();
 	return PointerGetDatum(NULL);
 }

@@ -1,73 +1,112 @@
 /*
  * events.c
- *	  Live events for dashboards and applications.
+ *	  Live events for dashboards and applications: a doorbell, not a feed.
  *
- * Every change of a client's state or manager is announced on channel
- * salesalgo_events with a small JSON payload:
+ * A transaction that wrote history while settings.notify_events is on
+ * sends one notification on channel salesalgo_events when it commits,
  *
- *	  {"client": 42, "from_state": "contact_1", "to_state": "contact_2",
- *	   "from_manager": 3, "to_manager": 3, "at": "2026-01-14T11:00:00+03:00"}
+ *	  {"last_history_id": 1234}
  *
- * NOTIFY is transactional: listeners hear of a change when it commits, and
- * never of one that rolled back.  salesalgo.settings.notify_events turns it
- * off.
+ * the last history id it wrote.  A listener reads client_history after the
+ * last id it has read, under its own privileges: the notification carries
+ * no client data and is a hint to read, never a fact (anyone may LISTEN on
+ * a channel or NOTIFY it).  One notification per transaction, whatever it
+ * changed, so a million-row update does not fill the notify queue.
+ *
+ * The notification is queued at PRE_COMMIT, after the transaction's last
+ * statement, so a transaction that is prepared for two-phase commit queues
+ * none and PREPARE TRANSACTION works; its changes are read by the next
+ * doorbell's listener.  NOTIFY costs every committing transaction a
+ * cluster-wide lock held through its WAL flush, hence the setting, off by
+ * default.
  */
 #include "postgres.h"
 
-#include "catalog/pg_type.h"
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "commands/async.h"
+#include "fmgr.h"
 #include "lib/stringinfo.h"
-#include "utils/datetime.h"
-#include "utils/json.h"
-#include "utils/timestamp.h"
+#include "miscadmin.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
-#include "clock.h"
 #include "events.h"
 
-bool
-ChangeIsEvent(const ClientSide *before, const ClientSide *after)
+static bool ring_at_commit = false;
+static bool callback_registered = false;
+
+/*
+ * The history ids come from the sequence this session drew them from; it is
+ * read as its owner, since the writer of the history may hold no privilege
+ * on it.  NULL when the sequence is gone (a DBA's doing; the bell rings
+ * anyway).
+ */
+static void
+AppendLastHistoryId(StringInfo buf)
 {
-	if (before->exists != after->exists)
-		return true;
-	return before->state != after->state ||
-		before->has_manager != after->has_manager ||
-		(before->has_manager && before->manager_id != after->manager_id);
+	Oid			namespace = get_namespace_oid("salesalgo", true);
+	Oid			sequence;
+	HeapTuple	tuple;
+	Oid			owner;
+	Oid			saved_userid;
+	int			saved_context;
+	int64		last;
+
+	sequence = OidIsValid(namespace) ?
+		get_relname_relid("client_history_id_seq", namespace) : InvalidOid;
+	tuple = OidIsValid(sequence) ?
+		SearchSysCache1(RELOID, ObjectIdGetDatum(sequence)) : NULL;
+	if (!HeapTupleIsValid(tuple))
+	{
+		appendStringInfoString(buf, "null");
+		return;
+	}
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+
+	GetUserIdAndSecContext(&saved_userid, &saved_context);
+	SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
+	last = DatumGetInt64(DirectFunctionCall1(currval_oid, ObjectIdGetDatum(sequence)));
+	SetUserIdAndSecContext(saved_userid, saved_context);
+	appendStringInfo(buf, INT64_FORMAT, last);
 }
 
 static void
-AppendState(StringInfo buf, const char *key, const ClientSide *side)
+RingDoorbell(XactEvent event, void *arg)
 {
-	appendStringInfo(buf, ", \"%s\": ", key);
-	if (side->exists)
-		appendStringInfo(buf, "\"%s\"", ClientStateName(side->state));
-	else
-		appendStringInfoString(buf, "null");
+	StringInfoData payload;
+
+	if (!ring_at_commit)
+		return;
+	if (event != XACT_EVENT_PRE_COMMIT)
+	{
+		/* aborted, prepared or committed elsewhere: nothing to ring */
+		if (event != XACT_EVENT_PARALLEL_PRE_COMMIT &&
+			event != XACT_EVENT_PRE_PREPARE)
+			ring_at_commit = false;
+		return;
+	}
+	ring_at_commit = false;
+	initStringInfo(&payload);
+	appendStringInfoString(&payload, "{\"last_history_id\": ");
+	AppendLastHistoryId(&payload);
+	appendStringInfoChar(&payload, '}');
+	Async_Notify(EVENTS_CHANNEL, payload.data);
+	pfree(payload.data);
 }
 
-static void
-AppendManager(StringInfo buf, const char *key, const ClientSide *side)
-{
-	appendStringInfo(buf, ", \"%s\": ", key);
-	if (side->exists && side->has_manager)
-		appendStringInfo(buf, INT64_FORMAT, side->manager_id);
-	else
-		appendStringInfoString(buf, "null");
-}
-
+/* The current transaction wrote history with events on. */
 void
-AnnounceChange(int64 client_id, const ClientSide *before, const ClientSide *after)
+RingAtCommit(void)
 {
-	StringInfoData buf;
-	char		at[MAXDATELEN + 1];
-
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "{\"client\": " INT64_FORMAT, client_id);
-	AppendState(&buf, "from_state", before);
-	AppendState(&buf, "to_state", after);
-	AppendManager(&buf, "from_manager", before);
-	AppendManager(&buf, "to_manager", after);
-	JsonEncodeDateTime(at, TimestampTzGetDatum(SalesNow()), TIMESTAMPTZOID, NULL);
-	appendStringInfo(&buf, ", \"at\": \"%s\"}", at);
-	Async_Notify(EVENTS_CHANNEL, buf.data);
-	pfree(buf.data);
+	if (!callback_registered)
+	{
+		RegisterXactCallback(RingDoorbell, NULL);
+		callback_registered = true;
+	}
+	ring_at_commit = true;
 }

@@ -1,17 +1,13 @@
 /*
  * events.h
- *	  Live events: NOTIFY salesalgo_events for every change of a client's
- *	  state or manager.
+ *	  Live events: one doorbell on channel salesalgo_events per committed
+ *	  transaction that wrote history, when settings.notify_events is on.
  */
 #ifndef SALESALGO_EVENTS_H
 #define SALESALGO_EVENTS_H
 
-#include "history.h"
-
 #define EVENTS_CHANNEL "salesalgo_events"
 
-extern bool ChangeIsEvent(const ClientSide *before, const ClientSide *after);
-extern void AnnounceChange(int64 client_id, const ClientSide *before,
-						   const ClientSide *after);
+extern void RingAtCommit(void);
 
 #endif							/* SALESALGO_EVENTS_H */

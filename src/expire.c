@@ -5,28 +5,48 @@
  *
  * Every client whose deadline has passed leaves its worklist for the state
  * and reason of salesalgo.settings, through the same triggers and history
- * as any other change.  It runs unattended (pg_cron), so it must never wait
- * for a manager: clients whose rows another session holds, or whose
- * manager's row another session holds, are left for the next run.  The
- * overdue clients are found through the partial index on deadline_at, in
- * batches, so a run costs time in proportion to the overdue clients, not to
- * the table.
+ * as any other change.  It runs unattended (pg_cron), so it never waits
+ * unboundedly: clients whose rows another session holds, or whose
+ * manager's row another session holds, are first left for the next run.
+ * The overdue clients are found through the partial index on deadline_at,
+ * in batches, so a run costs time in proportion to the overdue clients, not
+ * to the table.
+ *
+ * Nobody may postpone an expiry, though ("the deadline leaves the manager no
+ * choice"): a client overdue by more than settings.expire_grace is waited
+ * for, for settings.expire_wait per holding session, and a session of a
+ * manager's login that still holds it (its client row or its manager row)
+ * is ended, as pg_terminate_backend() would, and waited for again.  Any
+ * other session (an application's) is only waited for.  What a run moved,
+ * skipped and ended is its NOTICE and a row of salesalgo.expire_runs.  A
+ * database still at 1.0 or 1.1 has neither the grace nor the log: there the
+ * run only skips, as it did.
  */
 #include "postgres.h"
 
+#include "access/table.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "storage/itemptr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "clock.h"
 #include "history.h"
 #include "plans.h"
+#include "row_holders.h"
 #include "rules.h"
 #include "types.h"
 
@@ -91,6 +111,459 @@ ClientStateTypeOid(void)
 	return type;
 }
 
+/* What a run did, for its NOTICE and its row of expire_runs. */
+typedef struct ExpireRun
+{
+	int64		moved;
+	int64		skipped;		/* overdue clients still held at the end */
+	int64		past_grace;		/* of those, overdue by more than the grace */
+	int			sessions_ended;
+	StringInfoData detail;		/* who held what, in sentences */
+	/* application sessions already waited for: each is waited for once */
+	int			waited[MAX_ROW_HOLDERS];
+	int			nwaited;
+	/* manager logins' sessions this run ended */
+	int			ended[MAX_ROW_HOLDERS];
+	int			nended;
+} ExpireRun;
+
+/* settings.expire_grace and expire_wait, where the schema has them */
+typedef struct ExpireGrace
+{
+	TimestampTz cutoff;			/* clients due at or before it are past the grace */
+	int			wait_ms;
+	char	   *grace_text;
+} ExpireGrace;
+
+static Oid
+SalesalgoRelation(const char *name)
+{
+	Oid			namespace = get_namespace_oid("salesalgo", false);
+
+	return get_relname_relid(name, namespace);
+}
+
+static Oid
+RelationOwnerOf(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/* false on a schema older than 1.2 */
+static bool
+ReadGrace(TimestampTz as_of, ExpireGrace *grace)
+{
+	Oid			settings = SalesalgoRelation("settings");
+	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		values[2];
+	bool		isnull;
+
+	if (!OidIsValid(settings) ||
+		get_attnum(settings, "expire_grace") == InvalidAttrNumber ||
+		get_attnum(settings, "expire_wait") == InvalidAttrNumber)
+		return false;
+	/* the grace runs from the real (or simulated) now, whatever as_of says */
+	values[0] = TimestampTzGetDatum(as_of);
+	values[1] = TimestampTzGetDatum(SalesNow());
+	if (SPI_execute_with_args("SELECT LEAST($1, $2) OPERATOR(pg_catalog.-) s.expire_grace,"
+							  " pg_catalog.ceil(pg_catalog.date_part('epoch', s.expire_wait)"
+							  "   OPERATOR(pg_catalog.*) 1000)::integer,"
+							  " s.expire_grace::text"
+							  " FROM salesalgo.settings AS s",
+							  2, argtypes, values, NULL, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "could not read salesalgo.settings");
+	grace->cutoff = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0],
+													  SPI_tuptable->tupdesc, 1, &isnull));
+	grace->wait_ms = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+												 SPI_tuptable->tupdesc, 2, &isnull));
+	grace->grace_text = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	return true;
+}
+
+typedef enum
+{
+	EXPIRED,					/* moved out of its worklist */
+	NOT_DUE,					/* someone else moved it meanwhile */
+	HELD						/* still held after the wait */
+} Outcome;
+
+/*
+ * Locks one client and its manager, waiting at most wait_ms for each, and
+ * moves it; a lock not granted in time rolls back the attempt only.
+ */
+static Outcome
+TryExpire(int64 client_id, TimestampTz as_of, int wait_ms, Oid state_type,
+		  Datum state, Datum reason, bool reason_null)
+{
+	MemoryContext context = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	Outcome		outcome = HELD;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(context);
+	PG_TRY();
+	{
+		int			nest = NewGUCNestLevel();
+		char		timeout[32];
+		Oid			lock_types[2] = {INT8OID, TIMESTAMPTZOID};
+		Datum		lock_values[2] = {Int64GetDatum(client_id), TimestampTzGetDatum(as_of)};
+		Oid			move_types[3] = {INT8OID, state_type, TEXTOID};
+		Datum		move_values[3] = {Int64GetDatum(client_id), state, reason};
+		char		move_nulls[3] = {' ', ' ', reason_null ? 'n' : ' '};
+		bool		isnull;
+		Datum		manager;
+
+		snprintf(timeout, sizeof(timeout), "%d", Max(wait_ms, 1));
+		(void) set_config_option("lock_timeout", timeout, PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		if (SPI_execute_with_args("SELECT c.manager_id FROM salesalgo.client AS c"
+								  " WHERE c.id OPERATOR(pg_catalog.=) $1"
+								  "   AND c.deadline_at OPERATOR(pg_catalog.<=) $2"
+								  " FOR UPDATE OF c",
+								  2, lock_types, lock_values, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not lock client " INT64_FORMAT, client_id);
+		if (SPI_processed == 0)
+			outcome = NOT_DUE;
+		else
+		{
+			manager = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+			if (!isnull &&
+				SPI_execute_with_args("SELECT FROM salesalgo.manager AS m"
+									  " WHERE m.id OPERATOR(pg_catalog.=) $1"
+									  " FOR NO KEY UPDATE OF m",
+									  1, lock_types, &manager, NULL, false, 0) != SPI_OK_SELECT)
+				elog(ERROR, "could not lock the manager of client " INT64_FORMAT, client_id);
+			if (SPI_execute_with_args("UPDATE salesalgo.client AS c"
+									  " SET state = $2, refusal_reason = $3"
+									  " WHERE c.id OPERATOR(pg_catalog.=) $1",
+									  3, move_types, move_values, move_nulls, false, 0) != SPI_OK_UPDATE)
+				elog(ERROR, "could not expire client " INT64_FORMAT, client_id);
+			outcome = EXPIRED;
+		}
+		AtEOXact_GUC(true, nest);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *error;
+
+		MemoryContextSwitchTo(context);
+		error = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+		/* a holder waiting for a row this run moved is a deadlock: held too */
+		if (error->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE &&
+			error->sqlerrcode != ERRCODE_T_R_DEADLOCK_DETECTED)
+			ReThrowError(error);
+		FreeErrorData(error);
+		outcome = HELD;
+	}
+	PG_END_TRY();
+	return outcome;
+}
+
+/* The sessions holding a client's row, or its manager's row. */
+static int
+HoldersOf(int64 client_id, int *pids)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(client_id)};
+	bool		client_null;
+	bool		manager_null;
+	ItemPointerData client_tid;
+	ItemPointerData manager_tid;
+	Datum		tid;
+	Relation	rel;
+	int			npids = 0;
+
+	if (SPI_execute_with_args("SELECT c.ctid, m.ctid FROM salesalgo.client AS c"
+							  " LEFT JOIN salesalgo.manager AS m"
+							  "   ON m.id OPERATOR(pg_catalog.=) c.manager_id"
+							  " WHERE c.id OPERATOR(pg_catalog.=) $1",
+							  1, argtypes, values, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not find client " INT64_FORMAT, client_id);
+	if (SPI_processed == 0)
+		return 0;
+	tid = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &client_null);
+	if (!client_null)
+		client_tid = *(ItemPointer) DatumGetPointer(tid);
+	tid = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &manager_null);
+	if (!manager_null)
+		manager_tid = *(ItemPointer) DatumGetPointer(tid);
+
+	if (!client_null)
+	{
+		rel = table_open(SalesalgoRelation("client"), AccessShareLock);
+		npids = AddRowHolders(rel, &client_tid, true, pids, npids);
+		table_close(rel, AccessShareLock);
+	}
+	if (!manager_null)
+	{
+		rel = table_open(SalesalgoRelation("manager"), AccessShareLock);
+		npids = AddRowHolders(rel, &manager_tid, false, pids, npids);
+		table_close(rel, AccessShareLock);
+	}
+	return npids;
+}
+
+/* A manager's login (SQL's login_scope() says whose clients it sees), name */
+static bool
+IsManagerLogin(Oid role, char **name)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(role)};
+	bool		isnull;
+	Datum		manager;
+
+	*name = "a role that is gone";
+	if (SPI_execute_with_args("SELECT r.rolname::text,"
+							  " NOT r.rolsuper AND salesalgo.login_scope(r.rolname) IS NOT NULL"
+							  " FROM pg_catalog.pg_roles AS r"
+							  " WHERE r.oid OPERATOR(pg_catalog.=) $1",
+							  1, argtypes, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look up role %u", role);
+	if (SPI_processed == 0)
+		return false;
+	*name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	manager = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	return !isnull && DatumGetBool(manager);
+}
+
+static bool
+AlreadyWaited(const ExpireRun *run, int pid)
+{
+	for (int i = 0; i < run->nwaited; i++)
+		if (run->waited[i] == pid)
+			return true;
+	return false;
+}
+
+static bool
+AlreadyEnded(const ExpireRun *run, int pid)
+{
+	for (int i = 0; i < run->nended; i++)
+		if (run->ended[i] == pid)
+			return true;
+	return false;
+}
+
+/*
+ * The clients overdue by more than the grace that the batches had to leave:
+ * each is waited for; a manager login's session still holding it is ended
+ * and waited for once more; an application's session is waited for once
+ * per run, then its clients are left.
+ */
+static void
+ExpirePastGrace(ExpireRun *run, const ExpireGrace *grace, TimestampTz as_of,
+				Oid state_type, Datum state, Datum reason, bool reason_null)
+{
+	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		values[2];
+	int64	   *clients;
+	uint64		nclients;
+
+	values[0] = TimestampTzGetDatum(grace->cutoff);
+	values[1] = TimestampTzGetDatum(as_of);
+	if (SPI_execute_with_args("SELECT c.id FROM salesalgo.client AS c"
+							  " WHERE c.deadline_at OPERATOR(pg_catalog.<=) $1"
+							  "   AND c.deadline_at OPERATOR(pg_catalog.<=) $2"
+							  " ORDER BY c.deadline_at",
+							  2, argtypes, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not find the clients overdue past the grace");
+	nclients = SPI_processed;
+	clients = palloc(sizeof(int64) * Max(nclients, 1));
+	for (uint64 i = 0; i < nclients; i++)
+	{
+		bool		isnull;
+
+		clients[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+												 SPI_tuptable->tupdesc, 1, &isnull));
+	}
+
+	for (uint64 i = 0; i < nclients; i++)
+	{
+		int			pids[MAX_ROW_HOLDERS];
+		int			npids = HoldersOf(clients[i], pids);
+		bool		waited_all = npids > 0;
+		bool		ended = false;
+		Outcome		outcome;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int h = 0; h < npids; h++)
+			waited_all &= AlreadyWaited(run, pids[h]);
+		outcome = waited_all ? HELD :
+			TryExpire(clients[i], as_of, grace->wait_ms, state_type, state, reason, reason_null);
+		if (outcome == HELD && !waited_all)
+		{
+			npids = HoldersOf(clients[i], pids);
+			for (int h = 0; h < npids; h++)
+			{
+				Oid			role = BackendRole(pids[h]);
+				char	   *name;
+
+				if (!OidIsValid(role))
+					continue;
+				if (AlreadyEnded(run, pids[h]))
+				{
+					/* still on its way out: wait for it again */
+					ended = true;
+					continue;
+				}
+				if (IsManagerLogin(role, &name) && EndBackend(pids[h], role))
+				{
+					ended = true;
+					run->sessions_ended++;
+					if (run->nended < MAX_ROW_HOLDERS)
+						run->ended[run->nended++] = pids[h];
+					appendStringInfo(&run->detail,
+									 "%sEnded the session of manager login %s (pid %d), which held client " INT64_FORMAT " past the grace.",
+									 run->detail.len > 0 ? " " : "", name, pids[h], clients[i]);
+				}
+			}
+			if (ended)
+				outcome = TryExpire(clients[i], as_of, grace->wait_ms, state_type,
+									state, reason, reason_null);
+		}
+		if (outcome == EXPIRED)
+			run->moved++;
+		else if (outcome == HELD)
+		{
+			npids = HoldersOf(clients[i], pids);
+			for (int h = 0; h < npids; h++)
+			{
+				char	   *name;
+				Oid			role = BackendRole(pids[h]);
+
+				if (!OidIsValid(role) || AlreadyWaited(run, pids[h]) ||
+					AlreadyEnded(run, pids[h]))
+					continue;
+				(void) IsManagerLogin(role, &name);
+				if (run->nwaited < MAX_ROW_HOLDERS)
+					run->waited[run->nwaited++] = pids[h];
+				appendStringInfo(&run->detail,
+								 "%sA session of %s (pid %d), no manager's login, held client " INT64_FORMAT " past the grace and was waited for.",
+								 run->detail.len > 0 ? " " : "", name, pids[h], clients[i]);
+			}
+		}
+	}
+	pfree(clients);
+}
+
+/* Counts the overdue clients the run leaves: in the grace, and past it. */
+static void
+CountLeft(ExpireRun *run, TimestampTz as_of, const ExpireGrace *grace, bool have_grace)
+{
+	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		values[2];
+	bool		isnull;
+
+	values[0] = TimestampTzGetDatum(as_of);
+	values[1] = TimestampTzGetDatum(have_grace ? grace->cutoff : DT_NOBEGIN);
+	if (SPI_execute_with_args("SELECT pg_catalog.count(*),"
+							  " pg_catalog.count(*) FILTER (WHERE c.deadline_at OPERATOR(pg_catalog.<=) $2)"
+							  " FROM salesalgo.client AS c"
+							  " WHERE c.deadline_at OPERATOR(pg_catalog.<=) $1",
+							  2, argtypes, values, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not count the clients sales_expire() left");
+	run->skipped = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											   SPI_tuptable->tupdesc, 1, &isnull));
+	run->past_grace = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+												  SPI_tuptable->tupdesc, 2, &isnull));
+}
+
+/*
+ * One row of expire_runs, written as the table's owner (nobody else may
+ * write the log), keeping the last 1,000 runs.
+ */
+static void
+LogRun(const ExpireRun *run, TimestampTz as_of)
+{
+	Oid			log = SalesalgoRelation("expire_runs");
+	Oid			argtypes[7] = {TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, INT8OID,
+	INT8OID, INT4OID, TEXTOID};
+	Datum		values[7];
+	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	Oid			saved_userid;
+	int			saved_context;
+
+	if (!OidIsValid(log))
+		return;
+	values[0] = TimestampTzGetDatum(SalesNow());
+	values[1] = TimestampTzGetDatum(as_of);
+	values[2] = Int64GetDatum(run->moved);
+	values[3] = Int64GetDatum(run->skipped);
+	values[4] = Int64GetDatum(run->past_grace);
+	values[5] = Int32GetDatum(run->sessions_ended);
+	if (run->detail.len > 0)
+		values[6] = CStringGetTextDatum(run->detail.data);
+	else
+		nulls[6] = 'n';
+
+	GetUserIdAndSecContext(&saved_userid, &saved_context);
+	SetUserIdAndSecContext(RelationOwnerOf(log),
+						   saved_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	if (SPI_execute_with_args("WITH logged AS ("
+							  "  INSERT INTO salesalgo.expire_runs"
+							  "   (run_at, as_of, moved, skipped, overdue_past_grace, sessions_ended, detail)"
+							  "  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id)"
+							  " DELETE FROM salesalgo.expire_runs AS r"
+							  " WHERE r.id OPERATOR(pg_catalog.<=)"
+							  "   (SELECT logged.id OPERATOR(pg_catalog.-) 1000 FROM logged)",
+							  7, argtypes, values, nulls, false, 0) < 0)
+		elog(ERROR, "could not log the run in salesalgo.expire_runs");
+	SetUserIdAndSecContext(saved_userid, saved_context);
+}
+
+static void
+ReportRun(const ExpireRun *run, const ExpireGrace *grace, bool have_grace)
+{
+	StringInfoData detail;
+
+	if (run->skipped == 0 && run->sessions_ended == 0)
+		return;
+	initStringInfo(&detail);
+	appendStringInfo(&detail, "Moved " INT64_FORMAT ".", run->moved);
+	if (run->past_grace > 0)
+		appendStringInfo(&detail, " " INT64_FORMAT " of those left are overdue by more than settings.expire_grace (%s).",
+						 run->past_grace, grace->grace_text);
+	else if (run->skipped > 0 && have_grace)
+		appendStringInfo(&detail, " Those left are overdue by less than settings.expire_grace (%s): a later run expires them.",
+						 grace->grace_text);
+	else if (run->skipped > 0)
+		appendStringInfoString(&detail, " A later run expires them.");
+	if (run->detail.len > 0)
+		appendStringInfo(&detail, " %s", run->detail.data);
+
+	if (run->skipped == 0)
+		ereport(NOTICE,
+				(errmsg_plural("sales_expire() ended %d session that held clients past the grace",
+							   "sales_expire() ended %d sessions that held clients past the grace",
+							   run->sessions_ended, run->sessions_ended),
+				 errdetail_internal("%s", detail.data)));
+	else
+		ereport(run->past_grace > 0 ? WARNING : NOTICE,
+				(errmsg_plural("sales_expire() left " INT64_FORMAT " overdue client that another session holds",
+							   "sales_expire() left " INT64_FORMAT " overdue clients that other sessions hold",
+							   run->skipped, run->skipped),
+				 errdetail_internal("%s", detail.data),
+				 run->past_grace > 0 ?
+				 errhint("Only a manager's login's session is ended; look for the others in pg_stat_activity.") : 0));
+	pfree(detail.data);
+}
+
 PG_FUNCTION_INFO_V1(sales_expire);
 Datum
 sales_expire(PG_FUNCTION_ARGS)
@@ -98,11 +571,14 @@ sales_expire(PG_FUNCTION_ARGS)
 	const SalesRules *rules;
 	TimestampTz as_of;
 	int			batch_size;
-	volatile int64 moved = 0;
+	ExpireRun	run;
+	ExpireGrace grace;
+	bool		have_grace;
 	ChangeSource previous;
 	Datum		values[5];
 	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
 	SPIPlanPtr	plan;
+	Oid			state_type;
 	ArrayBuildState *left_behind;
 
 	PreventCommandIfReadOnly("sales_expire()");
@@ -114,12 +590,16 @@ sales_expire(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("batch size must be positive, not %d", batch_size)));
 
+	memset(&run, 0, sizeof(run));
+	initStringInfo(&run.detail);
 	/* the clients this run locked but could not move: their manager was busy */
 	left_behind = initArrayResult(INT8OID, CurrentMemoryContext, false);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	plan = BatchPlan(ClientStateTypeOid());
+	state_type = ClientStateTypeOid();
+	plan = BatchPlan(state_type);
+	have_grace = ReadGrace(as_of, &grace);
 
 	values[0] = TimestampTzGetDatum(as_of);
 	values[2] = Int32GetDatum(batch_size);
@@ -146,7 +626,7 @@ sales_expire(PG_FUNCTION_ARGS)
 				HeapTuple	row = SPI_tuptable->vals[i];
 
 				if (DatumGetBool(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull)))
-					moved++;
+					run.moved++;
 				else
 					accumArrayResult(left_behind,
 									 SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull),
@@ -154,6 +634,10 @@ sales_expire(PG_FUNCTION_ARGS)
 			}
 			CHECK_FOR_INTERRUPTS();
 		} while (due == (uint64) batch_size);
+
+		if (have_grace)
+			ExpirePastGrace(&run, &grace, as_of, state_type, values[3], values[4],
+							nulls[4] == 'n');
 	}
 	PG_FINALLY();
 	{
@@ -161,6 +645,10 @@ sales_expire(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 
+	CountLeft(&run, as_of, &grace, have_grace);
+	ReportRun(&run, &grace, have_grace);
+	if (have_grace)
+		LogRun(&run, as_of);
 	SPI_finish();
-	PG_RETURN_INT64(moved);
+	PG_RETURN_INT64(run.moved);
 }

@@ -38,7 +38,7 @@ is($node->safe_psql('postgres', q{SELECT salesalgo.schedule_expire('* * * * *')}
 is($node->safe_psql('postgres', q{
 	SELECT count(*) || ' ' || min(schedule) || ' ' || min(database) || ' ' || min(command)
 	FROM cron.job WHERE jobname = 'salesalgo-expire'}),
-	'1 * * * * * postgres SELECT salesalgo.sales_expire()',
+	'1 * * * * * postgres SELECT expired FROM salesalgo.expire_for_cron()',
 	'one job, with the new schedule');
 
 ok($node->poll_query_until('postgres', q{
@@ -53,6 +53,13 @@ is($node->safe_psql('postgres', q{SELECT state FROM salesalgo.client WHERE name 
 ok($node->poll_query_until('postgres', qq{
 	SELECT count(*) > 0 FROM cron.job_run_details WHERE jobid = $job AND status = 'succeeded'}),
 	'cron.job_run_details records the run');
+# with cron.use_background_workers, pg_cron records the command tag: one
+# row per client expired makes it say how many (041 tests libpq mode)
+is($node->safe_psql('postgres', qq{
+	SELECT string_agg(DISTINCT return_message, ', ') FROM cron.job_run_details
+	WHERE jobid = $job AND status = 'succeeded'
+	  AND start_time <= (SELECT max(run_at) FROM salesalgo.expire_runs WHERE moved = 1)}),
+	'SELECT 1', 'the run\'s message says how many clients it expired');
 
 is($node->safe_psql('postgres', 'SELECT salesalgo.unschedule_expire()'), 't',
 	'unschedule_expire() removes the job');
@@ -69,7 +76,7 @@ isnt($ret, 0, 'schedule_expire() fails where pg_cron is not installed');
 like($stderr, qr/ERROR:  pg_cron is not installed in database "sales"/, 'and says why');
 my ($hint) = $stderr =~ /HINT:  Run this in the pg_cron database: (.*)$/m;
 is($hint,
-	q{SELECT cron.schedule_in_database('salesalgo-expire', '* * * * *', 'SELECT salesalgo.sales_expire()', 'sales');},
+	q{SELECT cron.schedule_in_database('salesalgo-expire', '* * * * *', 'SELECT expired FROM salesalgo.expire_for_cron()', 'sales');},
 	'its hint is the exact call to run in the pg_cron database');
 ($ret, $stdout, $stderr) = $node->psql('sales', 'SELECT salesalgo.unschedule_expire()');
 like($stderr, qr/HINT:  Run this in the pg_cron database: SELECT cron.unschedule\('salesalgo-expire'\);/,
