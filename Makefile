@@ -30,7 +30,7 @@ REGRESS +=
 REGRESS += events_expire
 
 # 1.2, the surface: any connection, BI, views
-REGRESS +=
+REGRESS += surface surface_access
 
 # 1.2, platforms
 REGRESS +=

@@ -157,10 +157,12 @@ SELECT name AS manager, in_work, cap, free,
 FROM worklist ORDER BY manager_id;
 
 \echo
-\echo '== Funnel: clients that ever entered each state, and how many went on'
+\echo '== Funnel: clients that ever entered each state, how many went further along'
+\echo '   the path (converted), and how many into the next state itself'
 SELECT label AS state, reached,
        repeat('█', round(40.0 * reached / max(reached) OVER ())::int) AS bar,
-       converted, to_char(100 * conversion, 'FM990.0') || '%' AS conversion
+       converted, to_char(100 * conversion, 'FM990.0') || '%' AS conversion,
+       entered_next AS to_next_state
 FROM funnel ORDER BY step;
 
 \echo
@@ -169,22 +171,48 @@ SELECT label AS state, stays,
        round(extract(epoch FROM average) / 86400, 1) AS avg_days,
        round(extract(epoch FROM median) / 86400, 1) AS median_days,
        round(extract(epoch FROM p90) / 86400, 1) AS p90_days
-FROM stage_time WHERE stays > 0 ORDER BY state;
+FROM stage_time WHERE stays > 0 ORDER BY stage_time.state;   -- the pipeline's order, not the label's
 
 \echo
-\echo '== Refusals by reason, and expiries'
-SELECT coalesce(r.label, h.refusal_reason) AS reason, count(*) AS refusals,
-       repeat('█', round(40.0 * count(*) / max(count(*)) OVER ())::int) AS bar
-FROM client_history AS h LEFT JOIN refusal_reason AS r ON r.code = h.refusal_reason
-WHERE h.to_state = 'refusal' AND h.from_state IS DISTINCT FROM h.to_state
-GROUP BY 1 ORDER BY 2 DESC, 1;
+\echo '== Refusals by reason, and expiries (an expiry is not also a refusal)'
+SELECT coalesce(reason, 'total') AS reason, refusals, expired,
+       CASE WHEN is_total = 0 THEN repeat('█', round(40.0 * (refusals + expired)
+           / max(refusals + expired) FILTER (WHERE is_total = 0) OVER ())::int) END AS bar
+FROM (
+    SELECT coalesce(r.label, h.refusal_reason) AS reason,
+           count(*) FILTER (WHERE h.source <> 'sales_expire') AS refusals,
+           count(*) FILTER (WHERE h.source = 'sales_expire') AS expired,
+           GROUPING(coalesce(r.label, h.refusal_reason)) AS is_total
+    FROM client_history AS h LEFT JOIN refusal_reason AS r ON r.code = h.refusal_reason
+    WHERE h.to_state = 'refusal' AND h.from_state IS DISTINCT FROM h.to_state
+    GROUP BY GROUPING SETS ((coalesce(r.label, h.refusal_reason)), ())
+) AS t
+ORDER BY is_total, refusals + expired DESC, 1;
 
 \echo
 \echo '== The trial report for the 40 days (the book, step 9)'
-SELECT coalesce(name, 'total') AS manager, taken_into_work AS taken, deals, refusals,
-       expired, median_days_to_deal AS days_to_deal,
-       to_char(100 * avg_load, 'FM990') || '%' AS avg_load
-FROM trial_report('2026-01-12 00:00+03', '2026-03-07 00:00+03');
+\echo '   (no manager): the nonprofile leads, refused before anyone worked them'
+SELECT manager, taken, deals, refusals, expired, days_to_deal, avg_load FROM (
+    SELECT 1 AS part, manager_id, name AS manager, taken_into_work AS taken, deals, refusals,
+           expired, median_days_to_deal AS days_to_deal,
+           to_char(100 * avg_load, 'FM990') || '%' AS avg_load
+    FROM trial_report('2026-01-12 00:00+03', '2026-03-07 00:00+03')
+    WHERE manager_id IS NOT NULL
+    UNION ALL
+    SELECT 2, NULL, '(no manager)', NULL,
+           count(*) FILTER (WHERE to_state = 'deal'),
+           count(*) FILTER (WHERE to_state = 'refusal' AND source <> 'sales_expire'),
+           count(*) FILTER (WHERE source = 'sales_expire'), NULL, NULL
+    FROM client_history
+    WHERE to_manager IS NULL AND from_state IS DISTINCT FROM to_state
+      AND changed_at >= '2026-01-12 00:00+03' AND changed_at < '2026-03-07 00:00+03'
+    UNION ALL
+    SELECT 3, NULL, 'total', taken_into_work, deals, refusals, expired, median_days_to_deal,
+           to_char(100 * avg_load, 'FM990') || '%'
+    FROM trial_report('2026-01-12 00:00+03', '2026-03-07 00:00+03')
+    WHERE manager_id IS NULL
+) AS r
+ORDER BY part, manager_id;
 
 \echo
 SELECT CASE WHEN deals >= 0.15 * taken_into_work AND expired <= 0.40 * taken_into_work

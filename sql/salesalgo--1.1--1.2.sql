@@ -131,6 +131,600 @@ COMMENT ON FUNCTION salesalgo.schedule_expire(text) IS
 
 
 -- 18. The surface
+--
+-- 18a. States and sizes compare from any connection.  Their comparison
+--    operators and min()/max() move to pg_catalog, as an enum's are: a
+--    session finds them whatever its search_path (pg_catalog is searched
+--    first unless a session names it later, and then only a superuser could
+--    have put anything before it that is not its own), pg_dump never has to
+--    qualify them (IS DISTINCT FROM, IN, NULLIF and simple CASE cannot be
+--    qualified), and pg_upgrade, which restores with an empty search_path,
+--    finds them.  They stay members of the extension: DROP EXTENSION drops
+--    them.  The functions behind them stay in salesalgo.
+
+CREATE OPERATOR pg_catalog.= (
+    LEFTARG = salesalgo.client_size, RIGHTARG = salesalgo.client_size,
+    FUNCTION = salesalgo.client_size_eq,
+    COMMUTATOR = OPERATOR(pg_catalog.=), NEGATOR = OPERATOR(pg_catalog.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel,
+    HASHES, MERGES
+);
+CREATE OPERATOR pg_catalog.<> (
+    LEFTARG = salesalgo.client_size, RIGHTARG = salesalgo.client_size,
+    FUNCTION = salesalgo.client_size_ne,
+    COMMUTATOR = OPERATOR(pg_catalog.<>), NEGATOR = OPERATOR(pg_catalog.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel
+);
+CREATE OPERATOR pg_catalog.< (
+    LEFTARG = salesalgo.client_size, RIGHTARG = salesalgo.client_size,
+    FUNCTION = salesalgo.client_size_lt,
+    COMMUTATOR = OPERATOR(pg_catalog.>), NEGATOR = OPERATOR(pg_catalog.>=),
+    RESTRICT = pg_catalog.scalarltsel, JOIN = pg_catalog.scalarltjoinsel
+);
+CREATE OPERATOR pg_catalog.<= (
+    LEFTARG = salesalgo.client_size, RIGHTARG = salesalgo.client_size,
+    FUNCTION = salesalgo.client_size_le,
+    COMMUTATOR = OPERATOR(pg_catalog.>=), NEGATOR = OPERATOR(pg_catalog.>),
+    RESTRICT = pg_catalog.scalarlesel, JOIN = pg_catalog.scalarlejoinsel
+);
+CREATE OPERATOR pg_catalog.> (
+    LEFTARG = salesalgo.client_size, RIGHTARG = salesalgo.client_size,
+    FUNCTION = salesalgo.client_size_gt,
+    COMMUTATOR = OPERATOR(pg_catalog.<), NEGATOR = OPERATOR(pg_catalog.<=),
+    RESTRICT = pg_catalog.scalargtsel, JOIN = pg_catalog.scalargtjoinsel
+);
+CREATE OPERATOR pg_catalog.>= (
+    LEFTARG = salesalgo.client_size, RIGHTARG = salesalgo.client_size,
+    FUNCTION = salesalgo.client_size_ge,
+    COMMUTATOR = OPERATOR(pg_catalog.<=), NEGATOR = OPERATOR(pg_catalog.<),
+    RESTRICT = pg_catalog.scalargesel, JOIN = pg_catalog.scalargejoinsel
+);
+COMMENT ON OPERATOR pg_catalog.=(salesalgo.client_size, salesalgo.client_size) IS 'equal';
+COMMENT ON OPERATOR pg_catalog.<>(salesalgo.client_size, salesalgo.client_size) IS 'not equal';
+COMMENT ON OPERATOR pg_catalog.<(salesalgo.client_size, salesalgo.client_size) IS 'earlier in the book''s order';
+COMMENT ON OPERATOR pg_catalog.<=(salesalgo.client_size, salesalgo.client_size) IS 'earlier in the book''s order or equal';
+COMMENT ON OPERATOR pg_catalog.>(salesalgo.client_size, salesalgo.client_size) IS 'later in the book''s order';
+COMMENT ON OPERATOR pg_catalog.>=(salesalgo.client_size, salesalgo.client_size) IS 'later in the book''s order or equal';
+
+CREATE OPERATOR pg_catalog.= (
+    LEFTARG = salesalgo.client_state, RIGHTARG = salesalgo.client_state,
+    FUNCTION = salesalgo.client_state_eq,
+    COMMUTATOR = OPERATOR(pg_catalog.=), NEGATOR = OPERATOR(pg_catalog.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel,
+    HASHES, MERGES
+);
+CREATE OPERATOR pg_catalog.<> (
+    LEFTARG = salesalgo.client_state, RIGHTARG = salesalgo.client_state,
+    FUNCTION = salesalgo.client_state_ne,
+    COMMUTATOR = OPERATOR(pg_catalog.<>), NEGATOR = OPERATOR(pg_catalog.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel
+);
+CREATE OPERATOR pg_catalog.< (
+    LEFTARG = salesalgo.client_state, RIGHTARG = salesalgo.client_state,
+    FUNCTION = salesalgo.client_state_lt,
+    COMMUTATOR = OPERATOR(pg_catalog.>), NEGATOR = OPERATOR(pg_catalog.>=),
+    RESTRICT = pg_catalog.scalarltsel, JOIN = pg_catalog.scalarltjoinsel
+);
+CREATE OPERATOR pg_catalog.<= (
+    LEFTARG = salesalgo.client_state, RIGHTARG = salesalgo.client_state,
+    FUNCTION = salesalgo.client_state_le,
+    COMMUTATOR = OPERATOR(pg_catalog.>=), NEGATOR = OPERATOR(pg_catalog.>),
+    RESTRICT = pg_catalog.scalarlesel, JOIN = pg_catalog.scalarlejoinsel
+);
+CREATE OPERATOR pg_catalog.> (
+    LEFTARG = salesalgo.client_state, RIGHTARG = salesalgo.client_state,
+    FUNCTION = salesalgo.client_state_gt,
+    COMMUTATOR = OPERATOR(pg_catalog.<), NEGATOR = OPERATOR(pg_catalog.<=),
+    RESTRICT = pg_catalog.scalargtsel, JOIN = pg_catalog.scalargtjoinsel
+);
+CREATE OPERATOR pg_catalog.>= (
+    LEFTARG = salesalgo.client_state, RIGHTARG = salesalgo.client_state,
+    FUNCTION = salesalgo.client_state_ge,
+    COMMUTATOR = OPERATOR(pg_catalog.<=), NEGATOR = OPERATOR(pg_catalog.<),
+    RESTRICT = pg_catalog.scalargesel, JOIN = pg_catalog.scalargejoinsel
+);
+COMMENT ON OPERATOR pg_catalog.=(salesalgo.client_state, salesalgo.client_state) IS 'equal';
+COMMENT ON OPERATOR pg_catalog.<>(salesalgo.client_state, salesalgo.client_state) IS 'not equal';
+COMMENT ON OPERATOR pg_catalog.<(salesalgo.client_state, salesalgo.client_state) IS 'earlier in the book''s order';
+COMMENT ON OPERATOR pg_catalog.<=(salesalgo.client_state, salesalgo.client_state) IS 'earlier in the book''s order or equal';
+COMMENT ON OPERATOR pg_catalog.>(salesalgo.client_state, salesalgo.client_state) IS 'later in the book''s order';
+COMMENT ON OPERATOR pg_catalog.>=(salesalgo.client_state, salesalgo.client_state) IS 'later in the book''s order or equal';
+
+-- The operator classes are rebuilt around them.  An operator class cannot
+-- swap its operators, so what uses the old ones goes first and comes back
+-- after: the two unique keys of the rule tables, the check that a move
+-- moves, the index of unassigned leads, min() and max().  An index a DBA
+-- made on a state or a size stops the update here with PostgreSQL's own
+-- error naming it; drop it, update, make it again.
+ALTER TABLE salesalgo.transition_rule
+    DROP CONSTRAINT transition_rule_key,
+    DROP CONSTRAINT transition_rule_moves;
+ALTER TABLE salesalgo.deadline_rule DROP CONSTRAINT deadline_rule_key;
+DROP INDEX salesalgo.client_lead_idx;
+DROP AGGREGATE salesalgo.min(salesalgo.client_size);
+DROP AGGREGATE salesalgo.max(salesalgo.client_size);
+DROP AGGREGATE salesalgo.min(salesalgo.client_state);
+DROP AGGREGATE salesalgo.max(salesalgo.client_state);
+DROP OPERATOR FAMILY salesalgo.client_size_ops USING btree;
+DROP OPERATOR FAMILY salesalgo.client_size_ops USING hash;
+DROP OPERATOR FAMILY salesalgo.client_state_ops USING btree;
+DROP OPERATOR FAMILY salesalgo.client_state_ops USING hash;
+
+CREATE OPERATOR CLASS salesalgo.client_size_ops
+    DEFAULT FOR TYPE salesalgo.client_size USING btree AS
+        OPERATOR 1 pg_catalog.<,
+        OPERATOR 2 pg_catalog.<=,
+        OPERATOR 3 pg_catalog.=,
+        OPERATOR 4 pg_catalog.>=,
+        OPERATOR 5 pg_catalog.>,
+        FUNCTION 1 salesalgo.client_size_cmp(salesalgo.client_size, salesalgo.client_size),
+        FUNCTION 4 pg_catalog.btequalimage(oid);
+CREATE OPERATOR CLASS salesalgo.client_size_ops
+    DEFAULT FOR TYPE salesalgo.client_size USING hash AS
+        OPERATOR 1 pg_catalog.=,
+        FUNCTION 1 salesalgo.client_size_hash(salesalgo.client_size),
+        FUNCTION 2 salesalgo.client_size_hash_extended(salesalgo.client_size, bigint);
+COMMENT ON OPERATOR CLASS salesalgo.client_size_ops USING btree IS
+    'Default btree operator class for client_size: sorting, ranges, merge joins.';
+COMMENT ON OPERATOR CLASS salesalgo.client_size_ops USING hash IS
+    'Default hash operator class for client_size: hash joins, hash aggregation, hash partitioning.';
+COMMENT ON OPERATOR FAMILY salesalgo.client_size_ops USING btree IS
+    'The btree operator family of client_size: its operator class only.';
+COMMENT ON OPERATOR FAMILY salesalgo.client_size_ops USING hash IS
+    'The hash operator family of client_size: its operator class only.';
+
+CREATE OPERATOR CLASS salesalgo.client_state_ops
+    DEFAULT FOR TYPE salesalgo.client_state USING btree AS
+        OPERATOR 1 pg_catalog.<,
+        OPERATOR 2 pg_catalog.<=,
+        OPERATOR 3 pg_catalog.=,
+        OPERATOR 4 pg_catalog.>=,
+        OPERATOR 5 pg_catalog.>,
+        FUNCTION 1 salesalgo.client_state_cmp(salesalgo.client_state, salesalgo.client_state),
+        FUNCTION 4 pg_catalog.btequalimage(oid);
+CREATE OPERATOR CLASS salesalgo.client_state_ops
+    DEFAULT FOR TYPE salesalgo.client_state USING hash AS
+        OPERATOR 1 pg_catalog.=,
+        FUNCTION 1 salesalgo.client_state_hash(salesalgo.client_state),
+        FUNCTION 2 salesalgo.client_state_hash_extended(salesalgo.client_state, bigint);
+COMMENT ON OPERATOR CLASS salesalgo.client_state_ops USING btree IS
+    'Default btree operator class for client_state: sorting, ranges, merge joins.';
+COMMENT ON OPERATOR CLASS salesalgo.client_state_ops USING hash IS
+    'Default hash operator class for client_state: hash joins, hash aggregation, hash partitioning.';
+COMMENT ON OPERATOR FAMILY salesalgo.client_state_ops USING btree IS
+    'The btree operator family of client_state: its operator class only.';
+COMMENT ON OPERATOR FAMILY salesalgo.client_state_ops USING hash IS
+    'The hash operator family of client_state: its operator class only.';
+
+CREATE AGGREGATE pg_catalog.min(salesalgo.client_size) (
+    SFUNC = salesalgo.client_size_smaller, STYPE = salesalgo.client_size,
+    COMBINEFUNC = salesalgo.client_size_smaller,
+    SORTOP = OPERATOR(pg_catalog.<), PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE pg_catalog.min(salesalgo.client_size) IS 'The earliest client_size in the book''s order.';
+CREATE AGGREGATE pg_catalog.max(salesalgo.client_size) (
+    SFUNC = salesalgo.client_size_larger, STYPE = salesalgo.client_size,
+    COMBINEFUNC = salesalgo.client_size_larger,
+    SORTOP = OPERATOR(pg_catalog.>), PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE pg_catalog.max(salesalgo.client_size) IS 'The latest client_size in the book''s order.';
+CREATE AGGREGATE pg_catalog.min(salesalgo.client_state) (
+    SFUNC = salesalgo.client_state_smaller, STYPE = salesalgo.client_state,
+    COMBINEFUNC = salesalgo.client_state_smaller,
+    SORTOP = OPERATOR(pg_catalog.<), PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE pg_catalog.min(salesalgo.client_state) IS 'The earliest client_state in the book''s order.';
+CREATE AGGREGATE pg_catalog.max(salesalgo.client_state) (
+    SFUNC = salesalgo.client_state_larger, STYPE = salesalgo.client_state,
+    COMBINEFUNC = salesalgo.client_state_larger,
+    SORTOP = OPERATOR(pg_catalog.>), PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE pg_catalog.max(salesalgo.client_state) IS 'The latest client_state in the book''s order.';
+
+ALTER TABLE salesalgo.transition_rule
+    ADD CONSTRAINT transition_rule_key UNIQUE NULLS NOT DISTINCT (from_state, to_state),
+    ADD CONSTRAINT transition_rule_moves CHECK (from_state OPERATOR(pg_catalog.<>) to_state);
+ALTER TABLE salesalgo.deadline_rule
+    ADD CONSTRAINT deadline_rule_key UNIQUE NULLS NOT DISTINCT (size, category_id);
+-- the unassigned leads: what distribute_leads() reads
+CREATE INDEX client_lead_idx ON salesalgo.client (id)
+    WHERE state OPERATOR(pg_catalog.=) 'new' AND manager_id IS NULL;
+
+-- 18b. The views, read by anyone granted SELECT on them, filter before a
+--    caller's own conditions see a row (security_barrier): a cheap function
+--    in a caller's WHERE clause sees only the rows the view returns.  The
+--    funnel counts a client as converted when it reached any later state of
+--    the path (contact_2 -> deal skips contact_3), and says apart how many
+--    entered the next state itself.  CREATE OR REPLACE keeps every grant.
+
+CREATE OR REPLACE VIEW salesalgo.pipeline WITH (security_barrier) AS
+SELECT c.state,
+       salesalgo.label(c.state) AS label,
+       salesalgo.label(c.state, 'ru') AS label_ru,
+       salesalgo.in_worklist(c.state) AS in_worklist,
+       count(*) AS clients,
+       round(count(*)::numeric / sum(count(*)) OVER (), 4) AS share
+FROM salesalgo.client AS c
+GROUP BY c.state
+ORDER BY c.state;
+COMMENT ON VIEW salesalgo.pipeline IS
+    'Clients per state, for the states that have clients, in the pipeline''s order; share of all clients, 0 to 1.';
+
+CREATE OR REPLACE VIEW salesalgo.worklist WITH (security_barrier) AS
+SELECT m.id AS manager_id,
+       m.name,
+       m.login,
+       m.active,
+       m.in_work,
+       coalesce(m.worklist_cap, s.default_worklist_cap) AS cap,
+       greatest(coalesce(m.worklist_cap, s.default_worklist_cap) - m.in_work, 0) AS free,
+       round(m.in_work::numeric / coalesce(m.worklist_cap, s.default_worklist_cap), 4) AS load,
+       o.overdue,
+       d.next_deadline
+FROM salesalgo.manager AS m
+CROSS JOIN salesalgo.settings AS s
+-- both read the index of a manager's clients by deadline, a few entries each
+LEFT JOIN LATERAL (
+    SELECT count(*) AS overdue FROM salesalgo.client AS c
+    WHERE c.manager_id = m.id AND c.deadline_at <= salesalgo.now()
+) AS o ON true
+LEFT JOIN LATERAL (
+    SELECT min(c.deadline_at) AS next_deadline FROM salesalgo.client AS c
+    WHERE c.manager_id = m.id AND c.deadline_at IS NOT NULL
+) AS d ON true
+ORDER BY m.id;
+COMMENT ON VIEW salesalgo.worklist IS
+    'Each manager''s worklist: clients in work, cap, free slots, load (in_work / cap), clients past their deadline, the earliest running deadline.';
+
+CREATE OR REPLACE VIEW salesalgo.overdue WITH (security_barrier) AS
+SELECT c.id AS client_id,
+       c.name,
+       c.size,
+       c.manager_id,
+       m.name AS manager_name,
+       c.state,
+       c.deadline_at,
+       salesalgo.now() - c.deadline_at AS overdue_by
+FROM salesalgo.client AS c
+LEFT JOIN salesalgo.manager AS m ON m.id = c.manager_id
+WHERE c.deadline_at <= salesalgo.now()
+ORDER BY c.deadline_at, c.id;
+COMMENT ON VIEW salesalgo.overdue IS
+    'Clients past their deadline that sales_expire() has not moved yet.';
+
+CREATE OR REPLACE VIEW salesalgo.funnel WITH (security_barrier) AS
+WITH path (step, state) AS (
+    VALUES (1, 'new'::salesalgo.client_state), (2, 'contact_1'), (3, 'contact_2'),
+           (4, 'contact_3'), (5, 'deal'), (6, 'deal_support'), (7, 'client')
+), entered AS (
+    -- each client's steps of the path, as bits
+    SELECT h.client_id, bit_or(1 << p.step) AS steps
+    FROM salesalgo.client_history AS h
+    JOIN path AS p ON p.state = h.to_state
+    WHERE h.from_state IS DISTINCT FROM h.to_state
+    GROUP BY h.client_id
+), counted AS (
+    SELECT p.step, p.state,
+           count(e.client_id) FILTER (WHERE e.steps & (1 << p.step) <> 0) AS reached,
+           -- any bit above this step's: a later state of the path
+           CASE WHEN p.step < 7 THEN
+               count(e.client_id) FILTER (WHERE e.steps & (1 << p.step) <> 0
+                                            AND e.steps >> (p.step + 1) <> 0)
+           END AS converted,
+           CASE WHEN p.step < 7 THEN
+               count(e.client_id) FILTER (WHERE e.steps & (1 << p.step) <> 0
+                                            AND e.steps & (1 << (p.step + 1)) <> 0)
+           END AS entered_next
+    FROM path AS p
+    LEFT JOIN entered AS e ON true
+    GROUP BY p.step, p.state
+)
+SELECT step, state, salesalgo.label(state) AS label, reached, converted,
+       round(converted::numeric / nullif(reached, 0), 4) AS conversion,
+       entered_next
+FROM counted
+ORDER BY step;
+COMMENT ON VIEW salesalgo.funnel IS
+    'The main path new to client: clients that ever entered each state, how many of them ever entered a later state of the path (converted; contact_2 -> deal skips contact_3), the ratio, and how many entered the next state of the path itself (entered_next).';
+
+CREATE OR REPLACE VIEW salesalgo.stage_time WITH (security_barrier) AS
+WITH changes AS (
+    SELECT h.to_state AS state,
+           h.changed_at AS entered_at,
+           lead(h.changed_at) OVER (PARTITION BY h.client_id ORDER BY h.id) AS left_at
+    FROM salesalgo.client_history AS h
+    WHERE h.from_state IS DISTINCT FROM h.to_state
+), stays AS (
+    SELECT state, left_at - entered_at AS stay
+    FROM changes
+    WHERE state IS NOT NULL AND left_at IS NOT NULL
+)
+SELECT s.state,
+       salesalgo.label(s.state) AS label,
+       count(t.stay) AS stays,
+       avg(t.stay) AS average,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY t.stay) AS median,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY t.stay) AS p90
+FROM unnest('{new,contact_1,contact_2,contact_3,deal,deal_support,client,
+              strategic_reserve,recall,refusal}'::salesalgo.client_state[]) AS s (state)
+LEFT JOIN stays AS t ON t.state = s.state
+GROUP BY s.state
+ORDER BY s.state;
+COMMENT ON VIEW salesalgo.stage_time IS
+    'Time spent in each state, in the pipeline''s order (the type''s, not the label''s), over finished stays: from entering the state to the next change of state or deletion.';
+
+-- Nothing uses salesalgo's own operators any more: one set of comparisons,
+-- found by every session.
+DROP OPERATOR salesalgo.= (salesalgo.client_size, salesalgo.client_size);
+DROP OPERATOR salesalgo.<> (salesalgo.client_size, salesalgo.client_size);
+DROP OPERATOR salesalgo.< (salesalgo.client_size, salesalgo.client_size);
+DROP OPERATOR salesalgo.<= (salesalgo.client_size, salesalgo.client_size);
+DROP OPERATOR salesalgo.> (salesalgo.client_size, salesalgo.client_size);
+DROP OPERATOR salesalgo.>= (salesalgo.client_size, salesalgo.client_size);
+DROP OPERATOR salesalgo.= (salesalgo.client_state, salesalgo.client_state);
+DROP OPERATOR salesalgo.<> (salesalgo.client_state, salesalgo.client_state);
+DROP OPERATOR salesalgo.< (salesalgo.client_state, salesalgo.client_state);
+DROP OPERATOR salesalgo.<= (salesalgo.client_state, salesalgo.client_state);
+DROP OPERATOR salesalgo.> (salesalgo.client_state, salesalgo.client_state);
+DROP OPERATOR salesalgo.>= (salesalgo.client_state, salesalgo.client_state);
+
+-- 18c. The trial report, for a head of sales and a BI role: it runs as its
+--    owner (a BI role reads no table), so it is no longer PUBLIC's.  Its
+--    categories are disjoint: refusals are refusals a person made, expired
+--    the moves sales_expire() made; refusals_by_reason adds up to refusals.
+--    A period that is NULL or ends before it starts is an error.
+
+CREATE OR REPLACE FUNCTION salesalgo.trial_report(from_ts timestamptz, to_ts timestamptz)
+    RETURNS TABLE (manager_id bigint, name text, taken_into_work bigint,
+                   deals bigint, refusals bigint, expired bigint,
+                   median_days_to_deal numeric, avg_load numeric,
+                   moves jsonb, refusals_by_reason jsonb)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, salesalgo, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+    IF from_ts IS NULL OR to_ts IS NULL THEN
+        RAISE EXCEPTION 'the period of a trial report cannot be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Give both ends, for example now() - interval ''30 days'' and now().';
+    END IF;
+    IF to_ts <= from_ts THEN
+        RAISE EXCEPTION 'the period of a trial report must end after it starts'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('It runs from %s to %s.', from_ts, to_ts),
+                  HINT = 'Give the start first: trial_report(from_ts, to_ts), from_ts inclusive, to_ts exclusive.';
+    END IF;
+    RETURN QUERY
+    WITH h AS (
+        -- every change, with whether it took the client into a manager's
+        -- worklist or out of one
+        SELECT h.*,
+               (h.to_manager IS NOT NULL AND coalesce(in_worklist(h.to_state), false)
+                AND NOT (h.from_manager IS NOT DISTINCT FROM h.to_manager
+                         AND coalesce(in_worklist(h.from_state), false))) AS enters,
+               (h.from_manager IS NOT NULL AND coalesce(in_worklist(h.from_state), false)
+                AND NOT (h.to_manager IS NOT DISTINCT FROM h.from_manager
+                         AND coalesce(in_worklist(h.to_state), false))) AS leaves
+        FROM client_history AS h
+    ), period AS (
+        SELECT * FROM h WHERE h.changed_at >= from_ts AND h.changed_at < to_ts
+    ), refused AS (
+        -- a person's refusals; an expiry is counted as expired only
+        SELECT * FROM period AS p
+        WHERE p.to_state = 'refusal' AND p.from_state IS DISTINCT FROM 'refusal'
+          AND p.source <> 'sales_expire'
+    ), counts AS (
+        SELECT p.to_manager AS manager_id, GROUPING(p.to_manager) = 1 AS total,
+               count(DISTINCT p.client_id) FILTER (WHERE p.enters) AS taken_into_work,
+               count(*) FILTER (WHERE p.to_state = 'deal' AND p.from_state IS DISTINCT FROM 'deal') AS deals,
+               count(*) FILTER (WHERE p.to_state = 'refusal' AND p.from_state IS DISTINCT FROM 'refusal'
+                                  AND p.source <> 'sales_expire') AS refusals,
+               count(*) FILTER (WHERE p.source = 'sales_expire') AS expired
+        FROM period AS p
+        GROUP BY GROUPING SETS ((p.to_manager), ())
+    ), to_deal AS (
+        -- days from the client's last entry into a worklist to its deal
+        SELECT d.to_manager AS manager_id, GROUPING(d.to_manager) = 1 AS total,
+               round(percentile_cont(0.5) WITHIN GROUP (
+                   ORDER BY extract(epoch FROM d.changed_at - w.started) / 86400)::numeric, 2) AS days
+        FROM period AS d
+        CROSS JOIN LATERAL (
+            SELECT max(e.changed_at) AS started FROM h AS e
+            WHERE e.client_id = d.client_id AND e.id < d.id AND e.enters) AS w
+        WHERE d.to_state = 'deal' AND d.from_state IS DISTINCT FROM 'deal'
+        GROUP BY GROUPING SETS ((d.to_manager), ())
+    ), moves_by_state AS (
+        SELECT p.to_manager AS manager_id, GROUPING(p.to_manager) = 1 AS total,
+               p.to_state, count(*) AS n
+        FROM period AS p
+        WHERE p.to_state IS NOT NULL AND p.from_state IS DISTINCT FROM p.to_state
+        GROUP BY GROUPING SETS ((p.to_manager, p.to_state), (p.to_state))
+    ), moves AS (
+        SELECT m.manager_id, m.total, jsonb_object_agg(m.to_state::text, m.n ORDER BY m.to_state) AS moves
+        FROM moves_by_state AS m GROUP BY m.manager_id, m.total
+    ), reasons_by_code AS (
+        SELECT r.to_manager AS manager_id, GROUPING(r.to_manager) = 1 AS total,
+               r.refusal_reason, count(*) AS n
+        FROM refused AS r
+        GROUP BY GROUPING SETS ((r.to_manager, r.refusal_reason), (r.refusal_reason))
+    ), reasons AS (
+        SELECT r.manager_id, r.total,
+               jsonb_object_agg(coalesce(r.refusal_reason, 'none'), r.n ORDER BY r.refusal_reason) AS refusals_by_reason
+        FROM reasons_by_code AS r GROUP BY r.manager_id, r.total
+    ), samples AS (
+        -- the worklists are sampled once a day through the period
+        SELECT t FROM generate_series(from_ts, to_ts, interval '1 day') AS t
+    ), deltas AS (
+        SELECT h.to_manager AS manager_id, h.changed_at, 1 AS delta FROM h WHERE h.enters
+        UNION ALL
+        SELECT h.from_manager, h.changed_at, -1 FROM h WHERE h.leaves
+    ), loads AS (
+        SELECT m.id AS manager_id,
+               coalesce(m.worklist_cap, s.default_worklist_cap) AS cap,
+               avg(coalesce((SELECT sum(d.delta) FROM deltas AS d
+                             WHERE d.manager_id = m.id AND d.changed_at <= x.t), 0)) AS in_work
+        FROM manager AS m CROSS JOIN settings AS s CROSS JOIN samples AS x
+        GROUP BY m.id, m.worklist_cap, s.default_worklist_cap
+    ), rows AS (
+        SELECT m.id AS manager_id, m.name, false AS total,
+               round(l.in_work / l.cap, 4) AS avg_load
+        FROM manager AS m JOIN loads AS l ON l.manager_id = m.id
+        UNION ALL
+        SELECT NULL, 'total', true,
+               round(sum(l.in_work) / nullif(sum(l.cap), 0), 4)
+        FROM loads AS l
+    )
+    SELECT r.manager_id, r.name,
+           coalesce(c.taken_into_work, 0), coalesce(c.deals, 0),
+           coalesce(c.refusals, 0), coalesce(c.expired, 0),
+           d.days, r.avg_load,
+           coalesce(mv.moves, '{}'), coalesce(rs.refusals_by_reason, '{}')
+    FROM rows AS r
+    LEFT JOIN counts AS c ON c.total = r.total AND (r.total OR c.manager_id = r.manager_id)
+    LEFT JOIN to_deal AS d ON d.total = r.total AND (r.total OR d.manager_id = r.manager_id)
+    LEFT JOIN moves AS mv ON mv.total = r.total AND (r.total OR mv.manager_id = r.manager_id)
+    LEFT JOIN reasons AS rs ON rs.total = r.total AND (r.total OR rs.manager_id = r.manager_id)
+    ORDER BY r.total, r.manager_id;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) IS
+    'The book''s step 9: per manager and in total, what happened from from_ts (inclusive) to to_ts (exclusive): clients taken into work, deals, refusals a person made, expiries (moves by sales_expire, not counted as refusals), median days from work start to deal, average worklist load (sampled daily), moves into each state (expiries included) and refusals by reason (adding up to refusals). Runs as its owner; for heads of sales and BI roles.';
+REVOKE ALL ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) FROM PUBLIC;
+DO $$
+DECLARE
+    r regrole;
+BEGIN
+    FOR r IN SELECT a.role FROM salesalgo.access_role AS a
+             WHERE a.kind OPERATOR(pg_catalog.=) ANY (ARRAY['head', 'bi']) ORDER BY a.role::text
+    LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) TO %s', r);
+    END LOOP;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION salesalgo.grant_access(role regrole, kind text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF kind IS NULL OR kind NOT IN ('manager', 'head', 'bi') THEN
+        RAISE EXCEPTION 'unknown kind of access "%"', kind
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use manager, head or bi.';
+    END IF;
+    PERFORM salesalgo.revoke_access(role);
+    CASE kind
+    WHEN 'manager' THEN
+        EXECUTE format('GRANT SELECT ON salesalgo.client, salesalgo.manager, salesalgo.category,'
+                       ' salesalgo.refusal_reason, salesalgo.client_history TO %s', role);
+        EXECUTE format('GRANT UPDATE (state, refusal_reason, name, attributes)'
+                       ' ON salesalgo.client TO %s', role);
+    WHEN 'head' THEN
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON salesalgo.client,'
+                       ' salesalgo.manager, salesalgo.category TO %s', role);
+        EXECUTE format('GRANT SELECT ON salesalgo.refusal_reason, salesalgo.client_history,'
+                       ' salesalgo.transition_rule, salesalgo.deadline_rule, salesalgo.settings,'
+                       ' salesalgo.pipeline, salesalgo.worklist, salesalgo.overdue,'
+                       ' salesalgo.funnel, salesalgo.stage_time TO %s', role);
+        EXECUTE format('GRANT USAGE ON SEQUENCE salesalgo.client_id_seq, salesalgo.manager_id_seq,'
+                       ' salesalgo.category_id_seq TO %s', role);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION salesalgo.extend_deadline(bigint, timestamptz, text),'
+                       ' salesalgo.distribute_leads(integer), salesalgo.sales_expire(timestamptz, integer),'
+                       ' salesalgo.trial_report(timestamptz, timestamptz), salesalgo."check"() TO %s', role);
+    WHEN 'bi' THEN
+        EXECUTE format('GRANT SELECT ON salesalgo.pipeline, salesalgo.worklist, salesalgo.overdue,'
+                       ' salesalgo.funnel, salesalgo.stage_time TO %s', role);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) TO %s', role);
+    END CASE;
+    INSERT INTO salesalgo.access_role (role, kind) VALUES (grant_access.role, grant_access.kind);
+END
+$$;
+COMMENT ON FUNCTION salesalgo.grant_access(regrole, text) IS
+    'Gives a role (a login, or a group its logins belong to) the access of a manager (its own clients: read them, move them, refuse them), a head of sales (every client and manager, deadlines, expiry, leads, the views and reports) or a BI tool (the views and the trial report).';
+
+-- 18d. Only the extension's owner decides whom row-level security binds.
+--    manager.login binds a login to a manager's clients; a head of sales
+--    may edit managers, so setting, changing or clearing a login (and
+--    deleting a manager that has one) is for the extension's owner or a
+--    superuser.  A role given the head or bi kind is never bound, whatever
+--    manager.login says.
+
+CREATE FUNCTION salesalgo.login_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    old_login name;
+    new_login name;
+BEGIN
+    IF TG_OP OPERATOR(pg_catalog.<>) 'INSERT' THEN
+        old_login := OLD.login;
+    END IF;
+    IF TG_OP OPERATOR(pg_catalog.<>) 'DELETE' THEN
+        new_login := NEW.login;
+    END IF;
+    IF old_login IS NOT DISTINCT FROM new_login
+       OR (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r
+           WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)
+       OR EXISTS (SELECT FROM pg_catalog.pg_extension AS e
+                  WHERE e.extname OPERATOR(pg_catalog.=) 'salesalgo'
+                    AND pg_catalog.pg_has_role(CURRENT_USER, e.extowner, 'MEMBER')) THEN
+        RETURN CASE WHEN TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
+    RAISE EXCEPTION 'permission denied to bind a login to a manager'
+        USING ERRCODE = 'insufficient_privilege',
+              DETAIL = pg_catalog.format('Manager %s''s login would change from %s to %s; the login decides whose clients row-level security lets a role see.',
+                                         CASE WHEN TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN OLD.id ELSE NEW.id END,
+                                         coalesce(old_login::text, 'none'), coalesce(new_login::text, 'none')),
+              HINT = 'Ask the owner of extension salesalgo to set manager.login, or to give the role access with salesalgo.grant_access().';
+END
+$$;
+COMMENT ON FUNCTION salesalgo.login_guard() IS
+    'BEFORE trigger on manager: only the extension''s owner or a superuser sets, changes or clears manager.login, or deletes a manager that has one.';
+REVOKE ALL ON FUNCTION salesalgo.login_guard() FROM PUBLIC;
+CREATE TRIGGER login_guard
+    BEFORE INSERT OR UPDATE OF login OR DELETE ON salesalgo.manager
+    FOR EACH ROW EXECUTE FUNCTION salesalgo.login_guard();
+
+CREATE OR REPLACE FUNCTION salesalgo.login_scope(login name) RETURNS bigint
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    own bigint;
+BEGIN
+    -- a head of sales or a BI role is bound by nothing
+    IF EXISTS (SELECT FROM salesalgo.access_role AS a
+               WHERE a.kind OPERATOR(pg_catalog.=) ANY (ARRAY['head', 'bi'])
+                 AND pg_catalog.pg_has_role(login_scope.login, a.role, 'MEMBER')) THEN
+        RETURN NULL;
+    END IF;
+    SELECT m.id INTO own FROM salesalgo.manager AS m
+    WHERE m.login OPERATOR(pg_catalog.=) login_scope.login;
+    IF own IS NOT NULL THEN
+        RETURN own;
+    END IF;
+    IF EXISTS (SELECT FROM salesalgo.access_role AS a
+               WHERE a.kind OPERATOR(pg_catalog.=) 'manager'
+                 AND pg_catalog.pg_has_role(login_scope.login, a.role, 'MEMBER')) THEN
+        RETURN 0;
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.login_scope(name) IS
+    'Whose clients a role sees: NULL for every client its privileges allow (a head of sales, a BI role, any role that is no manager''s login), the manager''s id for a manager''s login (manager.login, or a member of a role granted the manager kind), 0 (no one''s) for such a member with no manager row.';
+
+-- 18e. Deadline rules outlive nobody's category: deleting a category that a
+--    rule names is refused, whoever does it (a head of sales may delete
+--    categories, not the DBA's rules).
+ALTER TABLE salesalgo.deadline_rule
+    DROP CONSTRAINT deadline_rule_category_id_fkey,
+    ADD CONSTRAINT deadline_rule_category_id_fkey FOREIGN KEY (category_id)
+        REFERENCES salesalgo.category ON DELETE RESTRICT;
+COMMENT ON CONSTRAINT deadline_rule_category_id_fkey ON salesalgo.deadline_rule IS
+    'A category that deadline rules name cannot be deleted: delete or change the rules first.';
 
 
 

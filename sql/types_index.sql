@@ -39,7 +39,7 @@ BEGIN
                          client,strategic_reserve,recall,refusal}'::salesalgo.client_state[] LOOP
         FOREACH op IN ARRAY CASE plan WHEN 'hash' THEN '{=}'::text[]
                                       ELSE '{=,<>,<,<=,>,>=}'::text[] END LOOP
-            EXECUTE format('SELECT count(*) FROM typed WHERE state OPERATOR(salesalgo.%s) $1', op)
+            EXECUTE format('SELECT count(*) FROM typed WHERE state OPERATOR(pg_catalog.%s) $1', op)
                 INTO n USING v;
             INSERT INTO answers VALUES (plan, op, v, n);
         END LOOP;

@@ -56,7 +56,8 @@ SELECT * FROM overdue;
 
 -- funnel: all 8 were created in new; c1 c2 c3 reached contact_1; c1 c3
 -- contact_2; only c3 contact_3 (c1 went from contact_2 to deal); c1 c3
--- deal; c1 deal_support and client.
+-- deal; c1 deal_support and client.  Both contact_2 clients converted (went
+-- further along the path), one of them through contact_3 (entered_next).
 SELECT * FROM funnel;
 
 -- stage_time, finished stays only: new 1, 2, 1, 15 (c4 until the night
@@ -67,7 +68,8 @@ SELECT * FROM stage_time;
 
 -- trial_report, d0 to d16: Anna took c1 c2 c7, one deal after 5 days (c1),
 -- one refusal (c2, no_money); Boris took c3 c4 c8, one deal after 8 days
--- (c3), one expiry (c4); the total adds c6, refused as nonprofile.  Loads,
+-- (c3), one expiry (c4: expired, not a refusal); the total adds c6,
+-- refused as nonprofile.  Loads,
 -- sampled at 09:00 each of the 17 days: Anna 17 client-days / 17 / cap 3;
 -- Boris 39 / 17 / cap 10; total (17 + 39) / 17 / (3 + 10 + 2).
 \x on

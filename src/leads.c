@@ -13,6 +13,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -20,6 +21,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/syscache.h"
 
 #include "history.h"
 #include "rules.h"
@@ -47,6 +49,22 @@ LessLoadedFirst(Datum a, Datum b, void *arg)
 	if (x_load != y_load)
 		return (x_load < y_load) ? 1 : -1;
 	return (x->manager_id < y->manager_id) ? 1 : (x->manager_id > y->manager_id) ? -1 : 0;
+}
+
+/*
+ * Where the comparisons of states and sizes live: pg_catalog from 1.2 on,
+ * salesalgo in a database not yet updated from 1.0 or 1.1.  The leads query
+ * must use the very operator of client_lead_idx's predicate to use it.
+ */
+static const char *
+ComparisonSchema(void)
+{
+	Oid			type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									   CStringGetDatum("client_state"),
+									   ObjectIdGetDatum(get_namespace_oid("salesalgo", false)));
+	List	   *name = list_make2(makeString("pg_catalog"), makeString("="));
+
+	return OidIsValid(OpernameGetOprid(name, type, type)) ? "pg_catalog" : "salesalgo";
 }
 
 /* One UPDATE: client i goes to manager i.  Caller is connected to SPI. */
@@ -87,6 +105,7 @@ distribute_leads(PG_FUNCTION_ARGS)
 	Datum	   *clients;
 	Datum	   *managers;
 	int			nleads;
+	const char *schema;
 
 	PreventCommandIfReadOnly("distribute_leads()");
 	if (limit < 0)
@@ -132,11 +151,13 @@ distribute_leads(PG_FUNCTION_ARGS)
 	/* the oldest leads that no other session is handing out */
 	values[0] = Int64GetDatum(limit);
 	argtypes[0] = INT8OID;
-	if (SPI_execute_with_args("SELECT id FROM salesalgo.client"
-							  " WHERE state OPERATOR(salesalgo.=) 'new'"
-							  "  AND manager_id IS NULL"
-							  "  AND size OPERATOR(salesalgo.<>) 'nonprofile'"
-							  " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+	schema = ComparisonSchema();
+	if (SPI_execute_with_args(psprintf("SELECT id FROM salesalgo.client"
+									   " WHERE state OPERATOR(%s.=) 'new'"
+									   "  AND manager_id IS NULL"
+									   "  AND size OPERATOR(%s.<>) 'nonprofile'"
+									   " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+									   schema, schema),
 							  1, argtypes, values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the leads");
 	nleads = SPI_processed;

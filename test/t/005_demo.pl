@@ -89,5 +89,40 @@ is($node->safe_psql($db, q{
 	                  WHERE h.client_id = c.id ORDER BY h.id DESC LIMIT 1)}),
 	'0', 'every client is in the state its last history row says');
 
+# The demo's tables add up: the managers' rows and the unassigned line make
+# the total; refusals and expiries are apart, and the reasons table agrees
+# with the trial report and the night runs.
+sub table_after
+{
+	my ($title) = @_;
+	my ($body) = $out =~ /== \Q$title\E.*?\n-[-+]+\n(.*?)\n\n/s;
+	return [ map { [ map { s/^\s+|\s+$//gr } split /\|/ ] } split /\n/, ($body // '') ];
+}
+my $report = table_after('The trial report for the 40 days');
+my ($total) = grep { $_->[0] eq 'total' } @$report;
+my @parts = grep { $_->[0] ne 'total' } @$report;
+is(scalar(@parts), 9, 'the trial report: eight managers and the unassigned line');
+for my $column ([ 2, 'deals' ], [ 3, 'refusals' ], [ 4, 'expired' ])
+{
+	my ($i, $name) = @$column;
+	my $sum = 0;
+	$sum += ($_->[$i] || 0) for @parts;
+	is($sum, $total->[$i], "the trial report's $name add up to the total ($total->[$i])");
+}
+is($total->[4], $expired, 'the trial report\'s expiries are the night runs\'');
+my $reasons = table_after('Refusals by reason, and expiries');
+my ($reasons_total) = grep { $_->[0] eq 'total' } @$reasons;
+my ($refused, $expiries) = (0, 0);
+for my $row (grep { $_->[0] ne 'total' } @$reasons)
+{
+	$refused += $row->[1];
+	$expiries += $row->[2];
+}
+is($refused, $reasons_total->[1], 'the refusals by reason add up to their total');
+is($reasons_total->[1], $total->[3], 'and to the trial report\'s refusals');
+is($expiries, $total->[4], 'the expiries beside them are the trial report\'s');
+like($out, qr/== Time in each state.*?\n-[-+]+\n New client .*\n Contact 1 .*\n Contact 2 /s,
+	'time in each state is in the pipeline\'s order');
+
 $node->stop;
 done_testing();

@@ -33,7 +33,7 @@ my %expected = (
 		'deadline_at timestamp with time zone', 'overdue_by interval' ],
 	funnel => [
 		'step integer', 'state salesalgo.client_state', 'label text',
-		'reached bigint', 'converted bigint', 'conversion numeric' ],
+		'reached bigint', 'converted bigint', 'conversion numeric', 'entered_next bigint' ],
 	stage_time => [
 		'state salesalgo.client_state', 'label text', 'stays bigint',
 		'average interval', 'median interval', 'p90 interval' ],

@@ -166,7 +166,7 @@ my $work = q{
 	SELECT salesalgo.grant_access('mallory', 'bi');
 	SELECT salesalgo.revoke_access('mallory');
 	UPDATE salesalgo.deadline_rule SET days = 15
-		WHERE size OPERATOR(salesalgo.=) 'small' AND category_id IS NULL;
+		WHERE size OPERATOR(pg_catalog.=) 'small' AND category_id IS NULL;
 	UPDATE salesalgo.client SET state = 'contact_2' WHERE id OPERATOR(pg_catalog.=) 1;
 	COPY (SELECT id, state, manager_id FROM salesalgo.client ORDER BY id) TO STDOUT;
 };
@@ -190,7 +190,7 @@ $node->safe_psql('sales_1_0', q{
 for my $db ('sales', 'sales_1_0')
 {
 	# and, now that the types exist, a logging copy of salesalgo's own
-	# operators in public
+	# operators (in pg_catalog since 1.2) in public
 	$node->safe_psql($db, q{
 		SET ROLE mallory;
 		SET search_path = pg_catalog;
@@ -200,7 +200,8 @@ for my $db ('sales', 'sales_1_0')
 		BEGIN
 			FOR o IN SELECT oprname, oprcode::text AS code, oid,
 			                format_type(oprleft, NULL) AS l, format_type(oprright, NULL) AS r
-			         FROM pg_operator WHERE oprnamespace = 'salesalgo'::regnamespace
+			         FROM pg_operator
+			         WHERE oprleft IN (SELECT oid FROM pg_type WHERE typnamespace = 'salesalgo'::regnamespace)
 			LOOP
 				EXECUTE format('CREATE FUNCTION public.hostile_op_%s(%s, %s) RETURNS boolean'
 				               ' LANGUAGE sql AS %L', o.oid, o.l, o.r,
@@ -265,7 +266,8 @@ like($err, qr/other roles may create objects in it/, 'nor a schema others may cr
 $node->safe_psql('trap', 'DROP SCHEMA salesalgo; CREATE SCHEMA salesalgo');
 $node->safe_psql('trap', 'CREATE EXTENSION salesalgo; DROP EXTENSION salesalgo; CREATE EXTENSION salesalgo');
 is($node->safe_psql('trap', q{SELECT extversion FROM pg_extension WHERE extname = 'salesalgo'}),
-	'1.1', 'installed into the DBA\'s empty schema, and again after DROP EXTENSION');
+	$node->safe_psql('trap', q{SELECT default_version FROM pg_available_extensions WHERE name = 'salesalgo'}),
+	'installed into the DBA\'s empty schema, and again after DROP EXTENSION');
 
 $node->stop;
 done_testing();

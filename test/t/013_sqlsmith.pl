@@ -30,7 +30,7 @@ $node->safe_psql('postgres', q{
 		       jsonb_build_object('n', i)
 		FROM generate_series(1, 400) AS i;
 	UPDATE salesalgo.client SET state = 'contact_1'
-		WHERE id % 3 = 0 AND size OPERATOR(salesalgo.<>) 'nonprofile';
+		WHERE id % 3 = 0 AND size OPERATOR(pg_catalog.<>) 'nonprofile';
 	UPDATE salesalgo.client SET state = 'refusal', refusal_reason = 'no_money' WHERE id % 7 = 0;
 	UPDATE salesalgo.client SET state = 'recall' WHERE id % 14 = 0;
 	CREATE ROLE smith LOGIN;
