@@ -73,12 +73,16 @@ ClaimSalesWrite(Relation rel, ItemPointer tid)
 
 /*
  * Fires the BEFORE triggers of a write with the claim on; the claim ends
- * with the call, also on error.
+ * with the call, also on error.  A write of salesalgo's made inside (a
+ * DBA's BEFORE trigger that moves a client) has its own claim, and the
+ * outer one is back when it ends.
  */
 static bool
 FireClaimed(SalesWrite *write, ItemPointer tid)
 {
 	volatile bool keep = true;
+	Oid			outer_relid = claim_relid;
+	ItemPointerData outer_tid = claim_tid;
 
 	claim_relid = RelationGetRelid(write->rel);
 	if (tid != NULL)
@@ -106,7 +110,8 @@ FireClaimed(SalesWrite *write, ItemPointer tid)
 	}
 	PG_FINALLY();
 	{
-		claim_relid = InvalidOid;
+		claim_relid = outer_relid;
+		claim_tid = outer_tid;
 	}
 	PG_END_TRY();
 	return keep;
@@ -224,9 +229,10 @@ StoreRow(SalesWrite *write, Datum *values, bool *isnull)
 	for (int i = 0; i < natts; i++)
 	{
 		if (write->defaults != NULL && write->defaults[i] != NULL)
-			slot->tts_values[i] = ExecEvalExpr(write->defaults[i],
-											   GetPerTupleExprContext(write->estate),
-											   &slot->tts_isnull[i]);
+			slot->tts_values[i] =
+				ExecEvalExprSwitchContext(write->defaults[i],
+										  GetPerTupleExprContext(write->estate),
+										  &slot->tts_isnull[i]);
 		else
 		{
 			slot->tts_values[i] = values[i];
@@ -276,8 +282,9 @@ SalesInsert(SalesWrite *write, Datum *values, bool *isnull)
 	List	   *recheck;
 
 	Assert(write->command == CMD_INSERT);
+	/* in the query's memory, as a trigger function keeps its cache there */
 	ResetPerTupleExprContext(estate);
-	oldcontext = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
+	oldcontext = MemoryContextSwitchTo(estate->es_query_cxt);
 	StoreRow(write, values, isnull);
 	if (relinfo->ri_TrigDesc && relinfo->ri_TrigDesc->trig_insert_before_row &&
 		!ExecBRInsertTriggers(estate, relinfo, write->slot))
@@ -385,8 +392,9 @@ SalesUpdate(SalesWrite *write, Datum *values, bool *isnull)
 #endif
 
 	Assert(write->command == CMD_UPDATE);
+	/* in the query's memory, as a trigger function keeps its cache there */
 	ResetPerTupleExprContext(estate);
-	oldcontext = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
+	oldcontext = MemoryContextSwitchTo(estate->es_query_cxt);
 	StoreRow(write, values, isnull);
 	if (relinfo->ri_TrigDesc && relinfo->ri_TrigDesc->trig_update_before_row &&
 		!FireClaimed(write, &tid))
