@@ -7,12 +7,9 @@
  * which internal_write.c lets the guard claim for exactly the trigger call
  * that fires it, or while a dump is being restored.
  *
- * A restore is recognized as pg_dump's output identifies itself: a
- * superuser session with row_security = off (every dump sets it; nothing
- * else does, and for a superuser it has no other effect).  Its rows are the
- * department as it was, so they are loaded as they are: no rule is checked,
- * no history is written twice.  Anyone else, a superuser included, gets the
- * rules.
+ * While a dump is loaded (restore.c says when), its rows are the department
+ * as it was: they are loaded as they are, no rule is checked, no history is
+ * written twice.  Anyone else, a superuser included, gets the rules.
  */
 #include "postgres.h"
 
@@ -22,7 +19,6 @@
 #include "miscadmin.h"
 #include "utils/inval.h"
 #include "utils/rel.h"
-#include "utils/rls.h"
 
 #include "guard.h"
 #include "internal_write.h"
@@ -30,12 +26,6 @@
 /* The client whose deadline extend_deadline() is moving, if any. */
 static bool deadline_change = false;
 static int64 deadline_change_client = 0;
-
-bool
-RestoringDump(void)
-{
-	return !row_security && superuser();
-}
 
 /*
  * Runs what follows as a table's owner, whom row-level security does not

@@ -9,7 +9,8 @@
 #include "commands/trigger.h"
 #include "utils/rel.h"
 
-extern bool RestoringDump(void);
+#include "restore.h"
+
 extern void BecomeOwner(Oid owner, Oid *saved_userid, int *saved_context);
 extern void InitGuards(void);
 extern TriggerData *TriggerCallOf(FunctionCallInfo fcinfo, const char *name);
