@@ -17,7 +17,13 @@
 
 
 -- 16. Internal writes
+--
+-- The history rows and worklist counts are written by the C library as the
+-- user who made the change (no schema change); only what restoring_dump()
+-- recognizes changes its description.
 
+COMMENT ON FUNCTION salesalgo.restoring_dump() IS
+    'True in a session loading a dump: its session user a superuser, and the four settings pg_dump''s output makes all in force (check_function_bodies off, client_min_messages warning, row_security off, an empty search_path); its rows are loaded as they were.';
 
 
 -- 17. Events and expiry

@@ -20,7 +20,9 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/tableam.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -30,6 +32,8 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
@@ -579,11 +583,8 @@ client_log(PG_FUNCTION_ARGS)
 	if (HistoryRows(batch) == 0)
 		return PointerGetDatum(NULL);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	ApplyWorklistChanges(rel, changes);
 	WriteHistory(batch);
-	SPI_finish();
 	if (notify)
 		RingAtCommit();
 	return PointerGetDatum(NULL);
@@ -591,42 +592,57 @@ client_log(PG_FUNCTION_ARGS)
 
 /*
  * BEFORE TRUNCATE on salesalgo.client: a deletion is history like any other,
- * and the worklists are empty afterwards.
+ * and the worklists are empty afterwards.  Every client is read, in the
+ * order of ids, through the primary key: the truncating user may see none
+ * of them, and needs no privilege but TRUNCATE.
  */
 PG_FUNCTION_INFO_V1(client_truncate);
 Datum
 client_truncate(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = TriggerCallOf(fcinfo, "client_truncate");
-	Oid			argtypes[3] = {TIMESTAMPTZOID, NAMEOID, TEXTOID};
-	Datum		values[3];
-	Oid			saved_userid;
-	int			saved_context;
+	Relation	rel = trigdata->tg_relation;
+	Relation	key_index;
+	HistoryWriter *writer;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	MemoryContext row_context;
+	MemoryContext oldcontext;
 
 	if (!TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"client_truncate\" must be fired for TRUNCATE")));
 
-	values[0] = TimestampTzGetDatum(SalesNow());
-	values[1] = DirectFunctionCall1(namein,
-									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
-	values[2] = CStringGetTextDatum("truncate");
+	writer = BeginHistoryWriter(rel, "truncate");
+	key_index = index_open(RelationGetPrimaryKeyIndex(rel), AccessShareLock);
+	slot = table_slot_create(rel, NULL);
+	row_context = AllocSetContextCreate(CurrentMemoryContext, "salesalgo client row",
+										ALLOCSET_SMALL_SIZES);
+	scan = index_beginscan(rel, key_index, GetActiveSnapshot(), 0, 0);
+	index_rescan(scan, NULL, 0, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		ClientRow	row;
+		ClientSide	before;
+		ClientSide	after;
+		bool		should_free;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	BeginInternalWrite(trigdata->tg_relation, &saved_userid, &saved_context);
-	if (SPI_execute_with_args("INSERT INTO salesalgo.client_history"
-							  " (client_id, from_state, from_manager, refusal_reason,"
-							  "  changed_at, changed_by, source)"
-							  " SELECT id, state, manager_id, refusal_reason, $1, $2, $3"
-							  " FROM salesalgo.client ORDER BY id",
-							  3, argtypes, values, NULL, false, 0) != SPI_OK_INSERT ||
-		SPI_execute("UPDATE salesalgo.manager SET in_work = 0"
-					" WHERE in_work OPERATOR(pg_catalog.<>) 0", false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not record the truncation of salesalgo.client");
-	EndInternalWrite(saved_userid, saved_context);
-	SPI_finish();
+		MemoryContextReset(row_context);
+		oldcontext = MemoryContextSwitchTo(row_context);
+		ReadClient(rel, ExecFetchSlotHeapTuple(slot, false, &should_free), &row);
+		SideOf(&row, &before);
+		SideOf(NULL, &after);
+		WriteHistoryRow(writer, row.id, &before, &after, row.refusal_reason);
+		MemoryContextSwitchTo(oldcontext);
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(key_index, AccessShareLock);
+	MemoryContextDelete(row_context);
+	EndHistoryWriter(writer);
+
+	EmptyWorklists(rel);
 	if (GetSalesRules()->notify_events)
 		RingAtCommit();
 	return PointerGetDatum(NULL);

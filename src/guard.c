@@ -3,16 +3,13 @@
  *	  The guards on what salesalgo keeps.
  *
  * Some columns and tables are salesalgo's alone: a manager's in_work count
- * and the client history.  They change only inside salesalgo's own code,
- * which marks itself with BeginInternalWrite(), or while a dump is being
- * restored.
+ * and the client history.  They change only in salesalgo's own writes,
+ * which internal_write.c lets the guard claim for exactly the trigger call
+ * that fires it, or while a dump is being restored.
  *
- * A restore is recognized as pg_dump's output identifies itself: a
- * superuser session with row_security = off (every dump sets it; nothing
- * else does, and for a superuser it has no other effect).  Its rows are the
- * department as it was, so they are loaded as they are: no rule is checked,
- * no history is written twice.  Anyone else, a superuser included, gets the
- * rules.
+ * While a dump is loaded (restore.c says when), its rows are the department
+ * as it was: they are loaded as they are, no rule is checked, no history is
+ * written twice.  Anyone else, a superuser included, gets the rules.
  */
 #include "postgres.h"
 
@@ -22,40 +19,13 @@
 #include "miscadmin.h"
 #include "utils/inval.h"
 #include "utils/rel.h"
-#include "utils/rls.h"
 
 #include "guard.h"
-
-static int	internal_writes = 0;
+#include "internal_write.h"
 
 /* The client whose deadline extend_deadline() is moving, if any. */
 static bool deadline_change = false;
 static int64 deadline_change_client = 0;
-
-bool
-RestoringDump(void)
-{
-	return !row_security && superuser();
-}
-
-bool
-InternalWrite(void)
-{
-	return internal_writes > 0;
-}
-
-/*
- * Marks the start of a write by salesalgo itself, run as the owner of the
- * table it reads or writes, as PostgreSQL's foreign-key triggers do: the
- * rules must see every row, whatever row-level security shows the user, and
- * the user needs no privilege on the tables salesalgo keeps.
- */
-void
-BeginInternalWrite(Relation rel, Oid *saved_userid, int *saved_context)
-{
-	BecomeOwner(rel->rd_rel->relowner, saved_userid, saved_context);
-	internal_writes++;
-}
 
 /*
  * Runs what follows as a table's owner, whom row-level security does not
@@ -69,13 +39,6 @@ BecomeOwner(Oid owner, Oid *saved_userid, int *saved_context)
 	SetUserIdAndSecContext(owner,
 						   *saved_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_NOFORCE_RLS);
-}
-
-void
-EndInternalWrite(Oid saved_userid, int saved_context)
-{
-	internal_writes--;
-	SetUserIdAndSecContext(saved_userid, saved_context);
 }
 
 void
@@ -102,10 +65,7 @@ static void
 ResetInternalWrites(XactEvent event, void *arg)
 {
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-	{
-		internal_writes = 0;
 		deadline_change = false;
-	}
 }
 
 static void
@@ -113,10 +73,7 @@ ResetInternalWritesSub(SubXactEvent event, SubTransactionId mySubid,
 					   SubTransactionId parentSubid, void *arg)
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
-	{
-		internal_writes = 0;
 		deadline_change = false;
-	}
 }
 
 void
@@ -152,9 +109,13 @@ manager_guard(PG_FUNCTION_ARGS)
 	int			attnum = SPI_fnumber(tupdesc, "in_work");
 	HeapTuple	newtuple;
 	bool		isnull;
+	bool		ours;
 	int32		new_count;
 	int32		old_count = 0;
 
+	/* salesalgo's own update of this row, taken by this call only */
+	ours = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) &&
+		ClaimSalesWrite(rel, &trigdata->tg_trigtuple->t_self);
 	newtuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 		trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	new_count = DatumGetInt32(heap_getattr(newtuple, attnum, tupdesc, &isnull));
@@ -164,7 +125,7 @@ manager_guard(PG_FUNCTION_ARGS)
 	else if (RestoringDump())
 		return PointerGetDatum(newtuple);
 
-	if (new_count != old_count && !InternalWrite())
+	if (new_count != old_count && !ours)
 		ereport(ERROR,
 				(errcode(ERRCODE_GENERATED_ALWAYS),
 				 errmsg("column \"in_work\" of salesalgo.manager is kept by salesalgo"),
@@ -189,7 +150,7 @@ history_guard(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_INSERT(event))
 	{
-		if (InternalWrite() || RestoringDump())
+		if (ClaimSalesWrite(trigdata->tg_relation, NULL) || RestoringDump())
 			return PointerGetDatum(NULL);
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

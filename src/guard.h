@@ -9,11 +9,9 @@
 #include "commands/trigger.h"
 #include "utils/rel.h"
 
-extern bool RestoringDump(void);
-extern bool InternalWrite(void);
+#include "restore.h"
+
 extern void BecomeOwner(Oid owner, Oid *saved_userid, int *saved_context);
-extern void BeginInternalWrite(Relation rel, Oid *saved_userid, int *saved_context);
-extern void EndInternalWrite(Oid saved_userid, int saved_context);
 extern void InitGuards(void);
 extern TriggerData *TriggerCallOf(FunctionCallInfo fcinfo, const char *name);
 extern void SanctionDeadlineChange(int64 client_id);

@@ -2,29 +2,31 @@
  * history.c
  *	  Writes salesalgo.client_history, in the transaction of the change (R9).
  *
- * The rows of one statement go in with one INSERT over arrays, so that a
- * bulk statement on a hundred thousand clients costs one insert, not a
- * hundred thousand.
+ * The rows of one statement are collected as the statement's rows are read
+ * and go in as one insert at its end, written by internal_write.c as the
+ * user who made the change: a DBA's statement trigger on the history sees
+ * them together in its transition table.
  */
 #include "postgres.h"
 
-#include "catalog/pg_type.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "commands/sequence.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "clock.h"
-#include "guard.h"
 #include "history.h"
-#include "plans.h"
+#include "internal_write.h"
 
-/* the arrays of a batch, in the order of the INSERT's parameters */
+/* The columns of salesalgo.client_history that salesalgo writes. */
 enum
 {
+	H_ID,
 	H_CLIENT_ID,
 	H_FROM_STATE,
 	H_TO_STATE,
@@ -32,26 +34,49 @@ enum
 	H_TO_MANAGER,
 	H_REFUSAL_REASON,
 	H_DEADLINE_AT,
-	H_ARRAYS
+	H_CHANGED_AT,
+	H_CHANGED_BY,
+	H_SOURCE,
+	H_NOTE,
+	H_COLUMNS
 };
+
+static const char *const column_names[H_COLUMNS] = {
+	"id", "client_id", "from_state", "to_state", "from_manager", "to_manager",
+	"refusal_reason", "deadline_at", "changed_at", "changed_by", "source", "note"
+};
+
+/* One history row, kept by value until the statement's end. */
+typedef struct HistoryRow
+{
+	int64		client_id;
+	ClientSide	before;
+	ClientSide	after;
+	char	   *refusal_reason; /* NULL for none */
+} HistoryRow;
 
 struct HistoryBatch
 {
 	Relation	client_rel;
-	Oid			state_type;
-	Oid			element_types[H_ARRAYS];
-	ArrayBuildState *arrays[H_ARRAYS];
-	int			rows;
-	/* the first row as it is, for the one-row statements most are */
-	Datum		first[H_ARRAYS];
-	bool		first_null[H_ARRAYS];
+	HistoryRow *rows;
+	int			count;
+	int			allocated;
 	MemoryContext context;
 };
 
+/* A statement's insert into salesalgo.client_history. */
+struct HistoryWriter
+{
+	Relation	rel;
+	Oid			sequence;
+	int			attnums[H_COLUMNS];
+	Datum	   *values;
+	bool	   *isnull;
+	SalesWrite *write;
+	MemoryContext row_context;
+};
+
 static ChangeSource current_source = {NULL, NULL};
-static SPIPlanPtr insert_plan = NULL;
-static SPIPlanPtr insert_one_plan = NULL;
-static Oid	insert_plan_state_type = InvalidOid;
 
 ChangeSource
 SetChangeSource(const char *name, const char *note)
@@ -73,39 +98,10 @@ HistoryBatch *
 BeginHistory(Relation client_rel)
 {
 	HistoryBatch *batch = palloc0(sizeof(HistoryBatch));
-	TupleDesc	tupdesc = RelationGetDescr(client_rel);
 
 	batch->client_rel = client_rel;
 	batch->context = CurrentMemoryContext;
-	batch->state_type = SPI_gettypeid(tupdesc, SPI_fnumber(tupdesc, "state"));
-	batch->element_types[H_CLIENT_ID] = INT8OID;
-	batch->element_types[H_FROM_STATE] = batch->state_type;
-	batch->element_types[H_TO_STATE] = batch->state_type;
-	batch->element_types[H_FROM_MANAGER] = INT8OID;
-	batch->element_types[H_TO_MANAGER] = INT8OID;
-	batch->element_types[H_REFUSAL_REASON] = TEXTOID;
-	batch->element_types[H_DEADLINE_AT] = TIMESTAMPTZOID;
-	for (int i = 0; i < H_ARRAYS; i++)
-		batch->arrays[i] = initArrayResult(batch->element_types[i],
-										   CurrentMemoryContext, false);
 	return batch;
-}
-
-static void
-Add(HistoryBatch *batch, int array, Datum value, bool isnull)
-{
-	if (batch->rows == 0)
-	{
-		/* the caller's memory may go with its row: keep a copy */
-		MemoryContext oldcontext = MemoryContextSwitchTo(batch->context);
-
-		batch->first[array] = (isnull || batch->element_types[array] != TEXTOID) ?
-			value : datumCopy(value, false, -1);
-		batch->first_null[array] = isnull;
-		MemoryContextSwitchTo(oldcontext);
-	}
-	accumArrayResult(batch->arrays[array], value, isnull,
-					 batch->element_types[array], CurrentMemoryContext);
 }
 
 void
@@ -113,113 +109,161 @@ AddHistory(HistoryBatch *batch, int64 client_id,
 		   const ClientSide *before, const ClientSide *after)
 {
 	const ClientSide *now_side = after->exists ? after : before;
+	HistoryRow *row;
 
-	Add(batch, H_CLIENT_ID, Int64GetDatum(client_id), false);
-	Add(batch, H_FROM_STATE, ClientStateGetDatum(before->state), !before->exists);
-	Add(batch, H_TO_STATE, ClientStateGetDatum(after->state), !after->exists);
-	Add(batch, H_FROM_MANAGER, Int64GetDatum(before->manager_id),
-		!(before->exists && before->has_manager));
-	Add(batch, H_TO_MANAGER, Int64GetDatum(after->manager_id),
-		!(after->exists && after->has_manager));
-	Add(batch, H_REFUSAL_REASON,
-		now_side->refusal_reason ? CStringGetTextDatum(now_side->refusal_reason) : (Datum) 0,
-		now_side->refusal_reason == NULL);
-	Add(batch, H_DEADLINE_AT, TimestampTzGetDatum(after->deadline_at),
-		!(after->exists && after->has_deadline));
-	batch->rows++;
-}
-
-/*
- * The plans name client_state by OID: a new extension is new plans.  One
- * inserts a row, the other a statement's rows from arrays.
- */
-static SPIPlanPtr
-InsertPlan(HistoryBatch *batch, bool one_row)
-{
-	Oid			argtypes[H_ARRAYS + 4];
-
-	if (insert_plan != NULL && insert_plan_state_type != batch->state_type)
+	if (batch->count == batch->allocated)
 	{
-		SPI_freeplan(insert_plan);
-		SPI_freeplan(insert_one_plan);
-		insert_plan = insert_one_plan = NULL;
+		batch->allocated = batch->allocated == 0 ? 8 : batch->allocated * 2;
+		batch->rows = batch->rows == NULL ?
+			MemoryContextAlloc(batch->context,
+							   sizeof(HistoryRow) * batch->allocated) :
+			repalloc_huge(batch->rows, sizeof(HistoryRow) * batch->allocated);
 	}
-	if (insert_plan == NULL)
-	{
-		for (int i = 0; i < H_ARRAYS; i++)
-			argtypes[i] = batch->element_types[i];
-		argtypes[H_ARRAYS] = TIMESTAMPTZOID;
-		argtypes[H_ARRAYS + 1] = NAMEOID;
-		argtypes[H_ARRAYS + 2] = TEXTOID;
-		argtypes[H_ARRAYS + 3] = TEXTOID;
-		insert_one_plan = PrepareKept("INSERT INTO salesalgo.client_history"
-								  " (client_id, from_state, to_state, from_manager,"
-								  "  to_manager, refusal_reason, deadline_at,"
-								  "  changed_at, changed_by, source, note)"
-								  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-								  lengthof(argtypes), argtypes);
-		for (int i = 0; i < H_ARRAYS; i++)
-			argtypes[i] = get_array_type(batch->element_types[i]);
-		insert_plan = PrepareKept("INSERT INTO salesalgo.client_history"
-							  " (client_id, from_state, to_state, from_manager,"
-							  "  to_manager, refusal_reason, deadline_at,"
-							  "  changed_at, changed_by, source, note)"
-							  " SELECT c, fs, ts, fm, tm, rr, dl, $8, $9, $10, $11"
-							  " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
-							  "  pg_catalog.unnest($3), pg_catalog.unnest($4),"
-							  "  pg_catalog.unnest($5), pg_catalog.unnest($6),"
-							  "  pg_catalog.unnest($7))"
-							  " WITH ORDINALITY AS u(c, fs, ts, fm, tm, rr, dl, n)"
-							  " ORDER BY n",
-							  lengthof(argtypes), argtypes);
-		insert_plan_state_type = batch->state_type;
-	}
-	return one_row ? insert_one_plan : insert_plan;
+	row = &batch->rows[batch->count++];
+	row->client_id = client_id;
+	row->before = *before;
+	row->after = *after;
+	/* the caller's memory may go with its row: keep a copy */
+	row->refusal_reason = now_side->refusal_reason == NULL ? NULL :
+		MemoryContextStrdup(batch->context, now_side->refusal_reason);
+	row->before.refusal_reason = row->after.refusal_reason = NULL;
 }
 
 int
 HistoryRows(const HistoryBatch *batch)
 {
-	return batch->rows;
+	return batch->count;
+}
+
+/* The attribute numbers of the columns, which a DBA's changes may move. */
+static void
+ColumnNumbers(Relation rel, int *attnums)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+
+	for (int i = 0; i < H_COLUMNS; i++)
+	{
+		attnums[i] = SPI_fnumber(tupdesc, column_names[i]);
+		if (attnums[i] <= 0)
+			elog(ERROR, "salesalgo.client_history has no column \"%s\"",
+				 column_names[i]);
+	}
+}
+
+static void
+Set(Datum *values, bool *isnull, const int *attnums, int column,
+	Datum value, bool null)
+{
+	values[attnums[column] - 1] = value;
+	isnull[attnums[column] - 1] = null;
+}
+
+/*
+ * Opens salesalgo.client_history (found next to client_rel) and starts a
+ * statement's insert into it, with what is the same for every row.
+ */
+HistoryWriter *
+BeginHistoryWriter(Relation client_rel, const char *source)
+{
+	HistoryWriter *writer = palloc0(sizeof(HistoryWriter));
+	Oid			namespace = RelationGetNamespace(client_rel);
+	Oid			relid = get_relname_relid("client_history", namespace);
+	Bitmapset  *columns = NULL;
+	int			natts;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "salesalgo.client_history does not exist");
+	writer->sequence = get_relname_relid("client_history_id_seq", namespace);
+	if (!OidIsValid(writer->sequence))
+		elog(ERROR, "salesalgo.client_history_id_seq does not exist");
+	writer->rel = table_open(relid, RowExclusiveLock);
+	ColumnNumbers(writer->rel, writer->attnums);
+	for (int i = 0; i < H_COLUMNS; i++)
+		columns = bms_add_member(columns, writer->attnums[i]);
+	natts = RelationGetDescr(writer->rel)->natts;
+	writer->values = palloc0(sizeof(Datum) * natts);
+	writer->isnull = palloc(sizeof(bool) * natts);
+	memset(writer->isnull, true, sizeof(bool) * natts);
+
+	Set(writer->values, writer->isnull, writer->attnums, H_CHANGED_AT,
+		TimestampTzGetDatum(SalesNow()), false);
+	Set(writer->values, writer->isnull, writer->attnums, H_CHANGED_BY,
+		DirectFunctionCall1(namein,
+							CStringGetDatum(GetUserNameFromId(GetUserId(), false))),
+		false);
+	Set(writer->values, writer->isnull, writer->attnums, H_SOURCE,
+		CStringGetTextDatum(source ? source :
+							current_source.name ? current_source.name : "sql"),
+		false);
+	Set(writer->values, writer->isnull, writer->attnums, H_NOTE,
+		current_source.note && !source ?
+		CStringGetTextDatum(current_source.note) : (Datum) 0,
+		current_source.note == NULL || source != NULL);
+	writer->row_context = AllocSetContextCreate(CurrentMemoryContext,
+												"salesalgo history row",
+												ALLOCSET_SMALL_SIZES);
+	writer->write = BeginSalesWrite(writer->rel, CMD_INSERT, columns);
+	return writer;
+}
+
+/* Writes one row: a side that does not exist is NULL. */
+void
+WriteHistoryRow(HistoryWriter *writer, int64 client_id,
+				const ClientSide *before, const ClientSide *after,
+				const char *refusal_reason)
+{
+	Datum	   *values = writer->values;
+	bool	   *isnull = writer->isnull;
+	const int  *attnums = writer->attnums;
+	MemoryContext oldcontext;
+
+	MemoryContextReset(writer->row_context);
+	oldcontext = MemoryContextSwitchTo(writer->row_context);
+	Set(values, isnull, attnums, H_ID,
+		Int64GetDatum(nextval_internal(writer->sequence, false)), false);
+	Set(values, isnull, attnums, H_CLIENT_ID, Int64GetDatum(client_id), false);
+	Set(values, isnull, attnums, H_FROM_STATE,
+		ClientStateGetDatum(before->state), !before->exists);
+	Set(values, isnull, attnums, H_TO_STATE,
+		ClientStateGetDatum(after->state), !after->exists);
+	Set(values, isnull, attnums, H_FROM_MANAGER, Int64GetDatum(before->manager_id),
+		!(before->exists && before->has_manager));
+	Set(values, isnull, attnums, H_TO_MANAGER, Int64GetDatum(after->manager_id),
+		!(after->exists && after->has_manager));
+	Set(values, isnull, attnums, H_REFUSAL_REASON,
+		refusal_reason ? CStringGetTextDatum(refusal_reason) : (Datum) 0,
+		refusal_reason == NULL);
+	Set(values, isnull, attnums, H_DEADLINE_AT,
+		TimestampTzGetDatum(after->deadline_at),
+		!(after->exists && after->has_deadline));
+	if (!SalesInsert(writer->write, values, isnull))
+		elog(ERROR, "a trigger on salesalgo.client_history skipped the history of client " INT64_FORMAT,
+			 client_id);
+	MemoryContextSwitchTo(oldcontext);
+}
+
+void
+EndHistoryWriter(HistoryWriter *writer)
+{
+	EndSalesWrite(writer->write);
+	MemoryContextDelete(writer->row_context);
+	table_close(writer->rel, NoLock);
 }
 
 void
 WriteHistory(HistoryBatch *batch)
 {
-	Datum		values[H_ARRAYS + 4];
-	char		nulls[H_ARRAYS + 4];
-	Oid			saved_userid;
-	int			saved_context;
-	int			ret;
+	HistoryWriter *writer;
 
-	if (batch->rows == 0)
+	if (batch->count == 0)
 		return;
-
-	memset(nulls, ' ', sizeof(nulls));
-	for (int i = 0; i < H_ARRAYS; i++)
+	writer = BeginHistoryWriter(batch->client_rel, NULL);
+	for (int i = 0; i < batch->count; i++)
 	{
-		if (batch->rows > 1)
-			values[i] = makeArrayResult(batch->arrays[i], CurrentMemoryContext);
-		else
-		{
-			values[i] = batch->first[i];
-			nulls[i] = batch->first_null[i] ? 'n' : ' ';
-		}
-	}
-	values[H_ARRAYS] = TimestampTzGetDatum(SalesNow());
-	values[H_ARRAYS + 1] = DirectFunctionCall1(namein,
-											   CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
-	values[H_ARRAYS + 2] = CStringGetTextDatum(current_source.name ?
-											   current_source.name : "sql");
-	if (current_source.note != NULL)
-		values[H_ARRAYS + 3] = CStringGetTextDatum(current_source.note);
-	else
-		nulls[H_ARRAYS + 3] = 'n';
+		const HistoryRow *row = &batch->rows[i];
 
-	BeginInternalWrite(batch->client_rel, &saved_userid, &saved_context);
-	ret = SPI_execute_plan(InsertPlan(batch, batch->rows == 1), values, nulls, false, 0);
-	EndInternalWrite(saved_userid, saved_context);
-	if (ret != SPI_OK_INSERT || SPI_processed != (uint64) batch->rows)
-		elog(ERROR, "could not write the history of %d clients: %s",
-			 batch->rows, SPI_result_code_string(ret));
+		WriteHistoryRow(writer, row->client_id, &row->before, &row->after,
+						row->refusal_reason);
+	}
+	EndHistoryWriter(writer);
 }

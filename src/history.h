@@ -43,7 +43,16 @@ extern HistoryBatch *BeginHistory(Relation client_rel);
 extern void AddHistory(HistoryBatch *batch, int64 client_id,
 					   const ClientSide *before, const ClientSide *after);
 extern int	HistoryRows(const HistoryBatch *batch);
-/* Caller is connected to SPI. */
 extern void WriteHistory(HistoryBatch *batch);
+
+/* A statement's history rows written one by one, as they come. */
+typedef struct HistoryWriter HistoryWriter;
+
+/* source: NULL for the change source in force */
+extern HistoryWriter *BeginHistoryWriter(Relation client_rel, const char *source);
+extern void WriteHistoryRow(HistoryWriter *writer, int64 client_id,
+							const ClientSide *before, const ClientSide *after,
+							const char *refusal_reason);
+extern void EndHistoryWriter(HistoryWriter *writer);
 
 #endif							/* SALESALGO_HISTORY_H */

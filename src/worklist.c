@@ -19,6 +19,10 @@
  * REPEATABLE READ its snapshot does not see the client the first session
  * added.
  *
+ * The update is written by internal_write.c as the user who moved the
+ * clients, locking the row as that UPDATE would (and with the same
+ * semantics at each isolation level), with the table's triggers.
+ *
  * The managers are updated in the order of their ids, so that two sessions
  * moving clients between the same managers in opposite directions queue
  * instead of deadlocking.  Counting by statement also judges a statement by
@@ -26,13 +30,15 @@
  */
 #include "postgres.h"
 
-#include "catalog/pg_type.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 
-#include "guard.h"
-#include "plans.h"
+#include "internal_write.h"
 #include "rules.h"
 #include "worklist.h"
 
@@ -50,7 +56,30 @@ struct WorklistChanges
 	HTAB	   *managers;
 };
 
-static SPIPlanPtr apply_plan = NULL;
+/* The columns of salesalgo.manager read and written here. */
+enum
+{
+	M_ID,
+	M_NAME,
+	M_ACTIVE,
+	M_IN_WORK,
+	M_CAP,
+	M_COLUMNS
+};
+
+static const char *const column_names[M_COLUMNS] = {
+	"id", "name", "active", "in_work", "worklist_cap"
+};
+
+/* salesalgo.manager's count of one statement. */
+typedef struct ManagerWriter
+{
+	Relation	rel;
+	int			attnums[M_COLUMNS];
+	SalesWrite *write;
+	Datum	   *values;
+	bool	   *isnull;
+} ManagerWriter;
 
 WorklistChanges *
 BeginWorklistChanges(void)
@@ -143,6 +172,66 @@ CompareManagerIds(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static void
+BeginManagerWriter(ManagerWriter *writer, Relation client_rel)
+{
+	Oid			relid = get_relname_relid("manager",
+										  RelationGetNamespace(client_rel));
+	TupleDesc	tupdesc;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "salesalgo.manager does not exist");
+	writer->rel = table_open(relid, RowExclusiveLock);
+	tupdesc = RelationGetDescr(writer->rel);
+	for (int i = 0; i < M_COLUMNS; i++)
+	{
+		writer->attnums[i] = SPI_fnumber(tupdesc, column_names[i]);
+		if (writer->attnums[i] <= 0)
+			elog(ERROR, "salesalgo.manager has no column \"%s\"",
+				 column_names[i]);
+	}
+	writer->values = palloc(sizeof(Datum) * tupdesc->natts);
+	writer->isnull = palloc(sizeof(bool) * tupdesc->natts);
+	writer->write = BeginSalesWrite(writer->rel, CMD_UPDATE,
+									bms_make_singleton(writer->attnums[M_IN_WORK]));
+}
+
+static void
+EndManagerWriter(ManagerWriter *writer)
+{
+	EndSalesWrite(writer->write);
+	table_close(writer->rel, NoLock);
+}
+
+/*
+ * Adds delta to the manager's in_work (or sets it, if absolute) and returns
+ * the row as written.
+ */
+static TupleTableSlot *
+CountManager(ManagerWriter *writer, int64 manager_id, int delta, bool absolute)
+{
+	TupleTableSlot *old = SalesLockRow(writer->write, manager_id);
+	int			natts = RelationGetDescr(writer->rel)->natts;
+	int			in_work = writer->attnums[M_IN_WORK] - 1;
+	TupleTableSlot *row;
+
+	if (old == NULL)
+		elog(ERROR, "could not count the worklist of manager " INT64_FORMAT,
+			 manager_id);
+	memcpy(writer->values, old->tts_values, sizeof(Datum) * natts);
+	memcpy(writer->isnull, old->tts_isnull, sizeof(bool) * natts);
+	writer->values[in_work] =
+		Int32GetDatum((absolute || old->tts_isnull[in_work] ? 0 :
+					   DatumGetInt32(old->tts_values[in_work])) + delta);
+	writer->isnull[in_work] = false;
+	row = SalesUpdate(writer->write, writer->values, writer->isnull);
+	if (row == NULL)
+		elog(ERROR, "a trigger on salesalgo.manager skipped the count of manager " INT64_FORMAT,
+			 manager_id);
+	slot_getallattrs(row);
+	return row;
+}
+
 void
 ApplyWorklistChanges(Relation client_rel, WorklistChanges *changes)
 {
@@ -150,10 +239,8 @@ ApplyWorklistChanges(Relation client_rel, WorklistChanges *changes)
 	ManagerChange **sorted;
 	HASH_SEQ_STATUS scan;
 	ManagerChange *change;
+	ManagerWriter writer;
 	int			n = 0;
-	Oid			argtypes[2] = {INT8OID, INT4OID};
-	Oid			saved_userid;
-	int			saved_context;
 
 	if (count == 0)
 		return;
@@ -163,51 +250,87 @@ ApplyWorklistChanges(Relation client_rel, WorklistChanges *changes)
 	while ((change = hash_seq_search(&scan)) != NULL)
 		if (change->delta != 0 || change->entering > 0)
 			sorted[n++] = change;
+	if (n == 0)
+		return;
 	qsort(sorted, n, sizeof(ManagerChange *), CompareManagerIds);
 
-	BeginInternalWrite(client_rel, &saved_userid, &saved_context);
+	BeginManagerWriter(&writer, client_rel);
 	for (int i = 0; i < n; i++)
 	{
-		Datum		values[2];
-		HeapTuple	row;
-		TupleDesc	tupdesc;
-		bool		isnull;
+		TupleTableSlot *row;
 		int			in_work;
 		int			manager_cap;
 		bool		active;
+		bool		isnull;
 
 		change = sorted[i];
-		values[0] = Int64GetDatum(change->manager_id);
-		values[1] = Int32GetDatum(change->delta);
 
 		/*
 		 * Count first, judge after: the update waits for a session that
 		 * holds the row and then applies to the newest version, so a slot
 		 * freed by a commit is seen and a full worklist is never overfilled.
 		 */
-		if (apply_plan == NULL)
-			apply_plan = PrepareKept("UPDATE salesalgo.manager"
-									 " SET in_work = in_work OPERATOR(pg_catalog.+) $2"
-									 " WHERE id OPERATOR(pg_catalog.=) $1"
-									 " RETURNING name, active, in_work, worklist_cap",
-									 2, argtypes);
-		if (SPI_execute_plan(apply_plan, values, NULL, false, 0) != SPI_OK_UPDATE_RETURNING ||
-			SPI_processed != 1)
-			elog(ERROR, "could not count the worklist of manager " INT64_FORMAT,
-				 change->manager_id);
-		row = SPI_tuptable->vals[0];
-		tupdesc = SPI_tuptable->tupdesc;
-		active = DatumGetBool(SPI_getbinval(row, tupdesc, 2, &isnull));
-		in_work = DatumGetInt32(SPI_getbinval(row, tupdesc, 3, &isnull));
-		manager_cap = DatumGetInt32(SPI_getbinval(row, tupdesc, 4, &isnull));
+		row = CountManager(&writer, change->manager_id, change->delta, false);
+		active = DatumGetBool(slot_getattr(row, writer.attnums[M_ACTIVE], &isnull));
+		in_work = DatumGetInt32(slot_getattr(row, writer.attnums[M_IN_WORK], &isnull));
+		manager_cap = DatumGetInt32(slot_getattr(row, writer.attnums[M_CAP], &isnull));
 		/* the default as of now: the update may have waited for its change */
 		if (isnull)
 			manager_cap = GetSalesRules()->default_worklist_cap;
 
 		if (change->entering > 0 &&
 			(!active || (change->delta > 0 && in_work > manager_cap)))
-			ReportRefusedEntry(client_rel, change, SPI_getvalue(row, tupdesc, 1),
+			ReportRefusedEntry(client_rel, change,
+							   TextDatumGetCString(slot_getattr(row, writer.attnums[M_NAME],
+																&isnull)),
 							   active, in_work - change->delta, manager_cap);
 	}
-	EndInternalWrite(saved_userid, saved_context);
+	EndManagerWriter(&writer);
+}
+
+static int
+CompareIds(const ListCell *a, const ListCell *b)
+{
+	int64		x = *(int64 *) lfirst(a);
+	int64		y = *(int64 *) lfirst(b);
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * After TRUNCATE of salesalgo.client: every worklist is empty.  Only the
+ * managers with a count are updated, in the order of their ids.
+ */
+void
+EmptyWorklists(Relation client_rel)
+{
+	ManagerWriter writer;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	List	   *ids = NIL;
+	ListCell   *lc;
+
+	BeginManagerWriter(&writer, client_rel);
+	slot = table_slot_create(writer.rel, NULL);
+	scan = table_beginscan(writer.rel, SalesWriteSnapshot(writer.write), 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		int32		in_work = DatumGetInt32(slot_getattr(slot, writer.attnums[M_IN_WORK],
+														 &isnull));
+
+		if (!isnull && in_work != 0)
+		{
+			int64	   *id = palloc(sizeof(int64));
+
+			*id = DatumGetInt64(slot_getattr(slot, writer.attnums[M_ID], &isnull));
+			ids = lappend(ids, id);
+		}
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	list_sort(ids, CompareIds);
+	foreach(lc, ids)
+		CountManager(&writer, *(int64 *) lfirst(lc), 0, true);
+	EndManagerWriter(&writer);
 }

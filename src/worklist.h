@@ -15,7 +15,7 @@ extern void CountEntering(WorklistChanges *changes, int64 manager_id,
 						  int64 client_id, const char *client_name);
 extern void CountLeaving(WorklistChanges *changes, int64 manager_id);
 
-/* Caller is connected to SPI. */
 extern void ApplyWorklistChanges(Relation client_rel, WorklistChanges *changes);
+extern void EmptyWorklists(Relation client_rel);
 
 #endif							/* SALESALGO_WORKLIST_H */
