@@ -94,11 +94,7 @@ FireClaimed(SalesWrite *write, ItemPointer tid)
 		if (write->command == CMD_INSERT)
 			ExecBSInsertTriggers(write->estate, write->relinfo);
 		else
-#if PG_VERSION_NUM >= 170000
-			keep = ExecBRUpdateTriggers(write->estate, &write->epqstate,
-										write->relinfo, tid, NULL,
-										write->slot, NULL, NULL, false);
-#elif PG_VERSION_NUM >= 160000
+#if PG_VERSION_NUM >= 160000
 			keep = ExecBRUpdateTriggers(write->estate, &write->epqstate,
 										write->relinfo, tid, NULL,
 										write->slot, NULL, NULL);

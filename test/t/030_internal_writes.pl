@@ -158,6 +158,36 @@ is($node->safe_psql('postgres', q{
 is($node->safe_psql('postgres', 'SELECT count(*) FROM salesalgo."check"()'),
 	'0', 'check() finds every count and history row right');
 
+# A DBA's audit trigger with an exception block that catches an error (a
+# subtransaction aborted inside salesalgo's write) leaves salesalgo working.
+$node->safe_psql('postgres', q{
+	CREATE FUNCTION public.careful_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN
+	    BEGIN
+	        PERFORM 1 / 0;
+	    EXCEPTION WHEN others THEN
+	        NULL;
+	    END;
+	    RETURN NULL;
+	END
+	$$;
+	CREATE TRIGGER careful_audit AFTER UPDATE ON salesalgo.manager
+	    FOR EACH ROW EXECUTE FUNCTION public.careful_audit();
+});
+$node->safe_psql('postgres', q{
+	UPDATE salesalgo.client SET state = 'strategic_reserve' WHERE name = 'boris 2';
+	UPDATE salesalgo.client SET state = 'contact_1' WHERE name = 'boris 2';
+}, extra_params => [ '-U', 'boris' ]);
+my $boris2 = client_id('boris 2');
+is($node->safe_psql('postgres', qq{
+		SELECT string_agg(to_state::text || ' by ' || changed_by, ', ' ORDER BY id)
+		FROM salesalgo.client_history WHERE client_id = $boris2 AND id > (
+		    SELECT max(id) FROM salesalgo.client_history
+		    WHERE client_id = $boris2 AND to_state::text = 'contact_1' AND changed_by = 'head')}),
+	'strategic_reserve by boris, contact_1 by boris',
+	"after a DBA's trigger caught an error, every later move is recorded");
+$node->safe_psql('postgres', 'DROP TRIGGER careful_audit ON salesalgo.manager');
+
 # What a DBA's trigger does after salesalgo's write is not salesalgo's write.
 $node->safe_psql('postgres', q{
 	CREATE FUNCTION public.forge_history() RETURNS trigger LANGUAGE plpgsql AS $$
