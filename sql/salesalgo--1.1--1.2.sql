@@ -692,6 +692,8 @@ REVOKE ALL ON FUNCTION salesalgo.login_guard() FROM PUBLIC;
 CREATE TRIGGER login_guard
     BEFORE INSERT OR UPDATE OF login OR DELETE ON salesalgo.manager
     FOR EACH ROW EXECUTE FUNCTION salesalgo.login_guard();
+COMMENT ON TRIGGER login_guard ON salesalgo.manager IS
+    'Only the extension''s owner or a superuser decides which logins row-level security binds to a manager.';
 
 CREATE OR REPLACE FUNCTION salesalgo.login_scope(login name) RETURNS bigint
     LANGUAGE plpgsql STABLE SECURITY DEFINER

@@ -1,5 +1,5 @@
 -- Set-up for the regression suite.
--- The operators live in schema salesalgo: put it on the search path, as the
+-- Tables and functions live in schema salesalgo: put it on the search path, as the
 -- README advises a DBA to do.
 DO $$
 BEGIN

@@ -27,6 +27,17 @@ UPDATE salesalgo.client SET state = 'deal' WHERE id = 3;
 UPDATE salesalgo.client SET state = 'refusal', refusal_reason = 'nonprofile' WHERE id = 7;
 RESET salesalgo.now;
 
+-- An operator planted in public, where a default search_path looks after
+-- pg_catalog, is never chosen.
+CREATE ROLE regress_planter;
+GRANT CREATE ON SCHEMA public TO regress_planter;
+SET ROLE regress_planter;
+CREATE FUNCTION public.planted_eq(salesalgo.client_state, salesalgo.client_state) RETURNS boolean
+    LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the planted operator was called'; END $$;
+CREATE OPERATOR public.= (LEFTARG = salesalgo.client_state, RIGHTARG = salesalgo.client_state,
+                          FUNCTION = public.planted_eq);
+RESET ROLE;
+
 CREATE ROLE regress_reader LOGIN;
 GRANT SELECT ON salesalgo.client, salesalgo.client_history, salesalgo.refusal_reason,
     salesalgo.funnel, salesalgo.pipeline, salesalgo.stage_time TO regress_reader;
@@ -146,4 +157,4 @@ ORDER BY 1;
 
 \c contrib_regression
 DROP DATABASE regress_salesalgo_surface;
-DROP ROLE regress_reader;
+DROP ROLE regress_reader, regress_planter;
