@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Runs every ```sql block of README.md, in order, in one session of a fresh
 database, statement by statement.  A statement that must fail says so at its
-end: "...;  -- error: 23514".  Usage: readme_sql.py CONNINFO README.md
+end: "...;  -- error: 23514".  A block for another database or cluster (a
+replica, the pg_cron database) begins with "-- elsewhere: ..." and is left
+to the test that sets that up.  Usage: readme_sql.py CONNINFO README.md
 
 Prints one line a statement: "N ok", "N error SQLSTATE (expected)", or
 "N FAILED ..." with the statement's first line."""
@@ -14,6 +16,8 @@ conninfo, readme = sys.argv[1:3]
 with open(readme, encoding="utf-8") as f:
     blocks = re.findall(r"^```sql\n(.*?)^```", f.read(), re.S | re.M)
 
+elsewhere = [b for b in blocks if b.startswith("-- elsewhere:")]
+blocks = [b for b in blocks if not b.startswith("-- elsewhere:")]
 statements = []
 for block in blocks:
     lines = []
@@ -30,6 +34,7 @@ for block in blocks:
         statements.append(("\n".join(lines), None))
 
 print("blocks", len(blocks))
+print("elsewhere", len(elsewhere))
 print("statements", len(statements))
 with psycopg.connect(conninfo, autocommit=True) as conn:
     for n, (sql, expected) in enumerate(statements, 1):

@@ -42,8 +42,9 @@ with psycopg.connect(app_conninfo, autocommit=True) as conn:
 
 
 def bi_statements(text):
-    """The SQL statements of README's "For BI tools" section."""
-    section = re.search(r"^## For BI tools\n(.*?)^## ", text, re.S | re.M).group(1)
+    """The SQL statements of README's "For BI tools" section, up to its first
+    subsection (live events and replicas are the DBA's)."""
+    section = re.search(r"^## For BI tools\n(.*?)^###? ", text, re.S | re.M).group(1)
     for block in re.findall(r"^```sql\n(.*?)^```", section, re.S | re.M):
         body = "\n".join(line for line in block.splitlines()
                          if not line.lstrip().startswith("--"))

@@ -157,7 +157,7 @@ my ($truncated) = $readme_sub =~ /^TRUNCATE (.*?);/ms;
 is(join(', ', sort split /,\s*/, $truncated // ''), $tables,
 	"the README's replica empties every published table");
 my $readme_connstr = qr/'host=sales-db\.example\.com dbname=sales user=replicator'/;
-$readme_sub =~ s/\ACREATE EXTENSION salesalgo;.*\n//
+$readme_sub =~ s/\A(?:--.*\n)*CREATE EXTENSION salesalgo;.*\n//
   or die "the README's replica block does not begin with CREATE EXTENSION";
 $readme_sub =~ s/$readme_connstr/'$connstr'/g or die 'no connection string';
 $sub->safe_psql('sales', "CREATE ROLE metabase LOGIN; $readme_sub");
