@@ -24,12 +24,29 @@ $node->safe_psql('fresh', 'CREATE EXTENSION salesalgo');
 my @tables = qw(manager category refusal_reason client client_history
   transition_rule deadline_rule settings removed_default);
 
+# Every row, in the columns the tables had before the update (an update may
+# add columns); settings.notify_events is left out: 1.2 turns live events
+# off on purpose (checked below).
 sub contents
 {
-	my ($db) = @_;
+	my ($db, $columns) = @_;
 	return join("\n", map {
-		$node->safe_psql($db, "SELECT '$_', t::text FROM salesalgo.$_ AS t ORDER BY 2")
+		my $cols = $columns->{$_};
+		$node->safe_psql($db, "SELECT '$_', ROW($cols)::text FROM salesalgo.$_ AS t ORDER BY 2")
 	} @tables);
+}
+
+sub columns
+{
+	my ($db) = @_;
+	my %columns = map {
+		($_ => $node->safe_psql($db, qq{
+			SELECT string_agg('t.' || quote_ident(attname), ', ' ORDER BY attnum)
+			FROM pg_attribute
+			WHERE attrelid = 'salesalgo.$_'::regclass AND attnum > 0 AND NOT attisdropped
+			  AND NOT (attrelid = 'salesalgo.settings'::regclass AND attname = 'notify_events')}))
+	} @tables;
+	return \%columns;
 }
 
 # The schema as pg_dump writes it, without the object ids that differ
@@ -82,11 +99,14 @@ for my $from ('1.0', '1.1')
 	GRANT SELECT, UPDATE ON client TO regress_app;
 	});
 
-	my $before = contents($db);
+	my $columns = columns($db);
+	my $before = contents($db, $columns);
 	$node->safe_psql($db, 'ALTER EXTENSION salesalgo UPDATE');
 	is($node->safe_psql($db, q{SELECT extversion FROM pg_extension WHERE extname = 'salesalgo'}),
 		$latest, "updated from $from to $latest");
-	is(contents($db), $before, "from $from: every row of every table is as it was");
+	is(contents($db, $columns), $before, "from $from: every row of every table is as it was");
+	is($node->safe_psql($db, 'SELECT notify_events FROM salesalgo.settings'), 'f',
+		"from $from: live events are off, as in a fresh install");
 	is($node->safe_psql($db, 'SELECT count(*) FROM salesalgo.check()'), '0',
 		"from $from: check() finds nothing wrong in the updated database");
 	is($node->safe_psql($db, q{
