@@ -7,11 +7,12 @@ INSERT INTO salesalgo.client (id, name, size, manager_id) VALUES (18001, 'Cedar'
 
 BEGIN;
 SELECT pg_sleep(1.1);
-UPDATE salesalgo.client SET state = 'contact_1' WHERE id = 18001;
-SELECT changed_at = statement_timestamp() AS at_statement_start,
-       changed_at > transaction_timestamp() AS after_transaction_start
+UPDATE salesalgo.client SET state = 'contact_1' WHERE id = 18001
+RETURNING statement_timestamp() AS moved_at \gset
+SELECT changed_at = :'moved_at' AS at_statement_start,
+       changed_at >= transaction_timestamp() + interval '1 second' AS after_the_sleep
 FROM salesalgo.client_history WHERE client_id = 18001 ORDER BY id DESC LIMIT 1;
-SELECT state_since = statement_timestamp() AS state_since_at_statement_start
+SELECT state_since = :'moved_at' AS state_since_at_statement_start
 FROM salesalgo.client WHERE id = 18001;
 COMMIT;
 

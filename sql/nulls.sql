@@ -25,9 +25,11 @@ ALTER TABLE salesalgo.client DROP COLUMN work_started_at;
 ALTER TABLE salesalgo.client ADD COLUMN work_started_at timestamptz;
 UPDATE salesalgo.client SET state = 'contact_2' WHERE id = 17001;
 SELECT state, state_since, work_started_at, deadline_at FROM salesalgo.client WHERE id = 17001;
+INSERT INTO salesalgo.client (id, name, size, manager_id) VALUES (17004, 'Rowan', 'small', 1701);
+SELECT state, state_since, work_started_at, deadline_at FROM salesalgo.client WHERE id = 17004;
 SELECT code, column_name FROM regress.error_of($$UPDATE salesalgo.client SET work_started_at = now() WHERE id = 17001$$);
 SELECT code, column_name FROM regress.error_of($$UPDATE salesalgo.client SET refusal_reason = NULL, state = 'refusal' WHERE id = 17001$$);
 
-DELETE FROM salesalgo.client WHERE id = 17001;
+DELETE FROM salesalgo.client WHERE id IN (17001, 17004);
 DELETE FROM salesalgo.manager WHERE id = 1701;
 RESET salesalgo.now;

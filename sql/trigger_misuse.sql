@@ -59,7 +59,7 @@ CREATE TEMP TABLE t (id bigint, name text, size "char", category_id bigint, stat
   manager_id bigint, refusal_reason bigint, state_since timestamptz, work_started_at timestamptz,
   deadline_at timestamptz);
 CREATE TRIGGER r BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION salesalgo.client_rules();
-SELECT code, message, detail FROM regress.error_of($$INSERT INTO t VALUES (1, 'x', '\001', NULL, '\000', NULL, 1, NULL, NULL, NULL)$$);
+SELECT code, message FROM regress.error_of($$INSERT INTO t VALUES (1, 'x', '\001', NULL, '\000', NULL, 1, NULL, NULL, NULL)$$);
 DROP TRIGGER r ON t;
 CREATE TRIGGER l AFTER INSERT ON t REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.client_log();
 SELECT code, message FROM regress.error_of($$INSERT INTO t VALUES (1, 'x', '\001', NULL, '\377', NULL, 1, NULL, NULL, NULL)$$);
@@ -73,10 +73,10 @@ DROP TABLE pg_temp.t;
 SET ROLE regress_salesalgo_app;
 CREATE TEMP TABLE client (LIKE salesalgo.client);
 CREATE TRIGGER r BEFORE INSERT OR UPDATE ON pg_temp.client FOR EACH ROW EXECUTE FUNCTION salesalgo.client_rules();
-SELECT code, message FROM regress.error_of($$INSERT INTO pg_temp.client (id, name, size, state) VALUES (4, 'x', 'small', 'client')$$);
+SELECT code, message FROM regress.error_of($$INSERT INTO pg_temp.client (id, name, size, state, attributes) VALUES (4, 'x', 'small', 'client', '{}')$$);
 DROP TRIGGER r ON pg_temp.client;
 CREATE TRIGGER l AFTER INSERT ON pg_temp.client REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.client_log();
-SELECT code, message FROM regress.error_of($$INSERT INTO pg_temp.client (id, name, size, state) VALUES (4, 'x', 'small', 'client')$$);
+SELECT code, message FROM regress.error_of($$INSERT INTO pg_temp.client (id, name, size, state, attributes) VALUES (4, 'x', 'small', 'client', '{}')$$);
 CREATE TRIGGER tr BEFORE TRUNCATE ON pg_temp.client FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.client_truncate();
 SELECT code, message FROM regress.error_of($$TRUNCATE pg_temp.client$$);
 CREATE TEMP TABLE manager (LIKE salesalgo.manager);
@@ -84,10 +84,10 @@ CREATE TRIGGER g BEFORE INSERT OR UPDATE ON pg_temp.manager FOR EACH ROW EXECUTE
 SELECT code, message FROM regress.error_of($$INSERT INTO pg_temp.manager (id, name, in_work) VALUES (1, 'x', 0)$$);
 CREATE TEMP TABLE h (LIKE salesalgo.client_history);
 CREATE TRIGGER h BEFORE INSERT ON h FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.history_guard();
-SELECT code, message FROM regress.error_of($$INSERT INTO h (id, client_id) VALUES (1, 4)$$);
+SELECT code, message FROM regress.error_of($$INSERT INTO h (id, client_id, to_state, changed_at, changed_by, source) VALUES (1, 4, 'client', now(), 'ops', 'sql')$$);
 CREATE TRIGGER c AFTER INSERT ON h FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rules_changed();
 DROP TRIGGER h ON h;
-SELECT code, message FROM regress.error_of($$INSERT INTO h (id, client_id) VALUES (1, 4)$$);
+SELECT code, message FROM regress.error_of($$INSERT INTO h (id, client_id, to_state, changed_at, changed_by, source) VALUES (1, 4, 'client', now(), 'ops', 'sql')$$);
 RESET ROLE;
 DROP TABLE pg_temp.client, pg_temp.manager, pg_temp.h;
 

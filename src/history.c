@@ -17,10 +17,10 @@
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
-#include "clock.h"
-#include "guard.h"
 #include "history.h"
+#include "internal_write.h"
 #include "plans.h"
+#include "statement.h"
 
 /* the arrays of a batch, in the order of the INSERT's parameters */
 enum
@@ -38,8 +38,11 @@ enum
 struct HistoryBatch
 {
 	Relation	client_rel;
+	SalesStatement *stmt;		/* whose time and source the rows carry */
 	Oid			state_type;
 	Oid			element_types[H_ARRAYS];
+	int16		element_lens[H_ARRAYS];
+	bool		element_byvals[H_ARRAYS];
 	ArrayBuildState *arrays[H_ARRAYS];
 	int			rows;
 	/* the first row as it is, for the one-row statements most are */
@@ -48,34 +51,39 @@ struct HistoryBatch
 	MemoryContext context;
 };
 
-static ChangeSource current_source = {NULL, NULL};
 static SPIPlanPtr insert_plan = NULL;
 static SPIPlanPtr insert_one_plan = NULL;
 static Oid	insert_plan_state_type = InvalidOid;
 
+/*
+ * The statements that the current one runs are made by "name" until
+ * RestoreChangeSource(); not the statements that those run in turn.
+ */
 ChangeSource
 SetChangeSource(const char *name, const char *note)
 {
-	ChangeSource previous = current_source;
+	StatementOrders *orders = PushOrders(CurrentStatement());
+	ChangeSource given = {name, note};
 
-	current_source.name = name;
-	current_source.note = note;
-	return previous;
+	orders->source = name;
+	orders->note = note;
+	return given;
 }
 
 void
-RestoreChangeSource(ChangeSource previous)
+RestoreChangeSource(ChangeSource given)
 {
-	current_source = previous;
+	PopOrders(CurrentStatement(), NULL);
 }
 
 HistoryBatch *
-BeginHistory(Relation client_rel)
+BeginHistory(Relation client_rel, SalesStatement *stmt)
 {
 	HistoryBatch *batch = palloc0(sizeof(HistoryBatch));
 	TupleDesc	tupdesc = RelationGetDescr(client_rel);
 
 	batch->client_rel = client_rel;
+	batch->stmt = stmt;
 	batch->context = CurrentMemoryContext;
 	batch->state_type = SPI_gettypeid(tupdesc, SPI_fnumber(tupdesc, "state"));
 	batch->element_types[H_CLIENT_ID] = INT8OID;
@@ -86,8 +94,12 @@ BeginHistory(Relation client_rel)
 	batch->element_types[H_REFUSAL_REASON] = TEXTOID;
 	batch->element_types[H_DEADLINE_AT] = TIMESTAMPTZOID;
 	for (int i = 0; i < H_ARRAYS; i++)
+	{
+		get_typlenbyval(batch->element_types[i], &batch->element_lens[i],
+						&batch->element_byvals[i]);
 		batch->arrays[i] = initArrayResult(batch->element_types[i],
 										   CurrentMemoryContext, false);
+	}
 	return batch;
 }
 
@@ -96,11 +108,15 @@ Add(HistoryBatch *batch, int array, Datum value, bool isnull)
 {
 	if (batch->rows == 0)
 	{
-		/* the caller's memory may go with its row: keep a copy */
+		/*
+		 * The caller's memory may go with its row: keep a copy of whatever
+		 * is passed by reference (int8 and timestamptz too, where Datum is 4
+		 * bytes).
+		 */
 		MemoryContext oldcontext = MemoryContextSwitchTo(batch->context);
 
-		batch->first[array] = (isnull || batch->element_types[array] != TEXTOID) ?
-			value : datumCopy(value, false, -1);
+		batch->first[array] = isnull ? value :
+			datumCopy(value, batch->element_byvals[array], batch->element_lens[array]);
 		batch->first_null[array] = isnull;
 		MemoryContextSwitchTo(oldcontext);
 	}
@@ -206,13 +222,12 @@ WriteHistory(HistoryBatch *batch)
 			nulls[i] = batch->first_null[i] ? 'n' : ' ';
 		}
 	}
-	values[H_ARRAYS] = TimestampTzGetDatum(SalesNow());
+	values[H_ARRAYS] = TimestampTzGetDatum(batch->stmt->now);
 	values[H_ARRAYS + 1] = DirectFunctionCall1(namein,
 											   CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
-	values[H_ARRAYS + 2] = CStringGetTextDatum(current_source.name ?
-											   current_source.name : "sql");
-	if (current_source.note != NULL)
-		values[H_ARRAYS + 3] = CStringGetTextDatum(current_source.note);
+	values[H_ARRAYS + 2] = CStringGetTextDatum(batch->stmt->own.source);
+	if (batch->stmt->own.note != NULL)
+		values[H_ARRAYS + 3] = CStringGetTextDatum(batch->stmt->own.note);
 	else
 		nulls[H_ARRAYS + 3] = 'n';
 

@@ -31,7 +31,7 @@
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 
-#include "guard.h"
+#include "internal_write.h"
 #include "plans.h"
 #include "rules.h"
 #include "worklist.h"
@@ -42,7 +42,6 @@ typedef struct ManagerChange
 	int			delta;			/* clients in, less clients out */
 	int			entering;		/* clients in */
 	int64		last_client_id; /* the last client in, for messages */
-	char	   *last_client_name;
 } ManagerChange;
 
 struct WorklistChanges
@@ -78,21 +77,38 @@ ChangeOf(WorklistChanges *changes, int64 manager_id)
 		change->delta = 0;
 		change->entering = 0;
 		change->last_client_id = 0;
-		change->last_client_name = NULL;
 	}
 	return change;
 }
 
 void
-CountEntering(WorklistChanges *changes, int64 manager_id, int64 client_id,
-			  const char *client_name)
+CountEntering(WorklistChanges *changes, int64 manager_id, int64 client_id)
 {
 	ManagerChange *change = ChangeOf(changes, manager_id);
 
 	change->delta++;
 	change->entering++;
 	change->last_client_id = client_id;
-	change->last_client_name = pstrdup(client_name);
+}
+
+/*
+ * The name of a client, for a message: read only when a message needs it,
+ * so that a statement on a million clients keeps no million names.  Caller
+ * is connected to SPI, as the owner.
+ */
+static char *
+ClientNameOf(int64 client_id)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(client_id)};
+	char	   *name = NULL;
+
+	if (SPI_execute_with_args("SELECT name FROM salesalgo.client"
+							  " WHERE id OPERATOR(pg_catalog.=) $1",
+							  1, argtypes, values, NULL, false, 1) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+		name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	return name ? name : pstrdup("");
 }
 
 void
@@ -107,13 +123,15 @@ ReportRefusedEntry(Relation client_rel, const ManagerChange *change,
 				   const char *manager_name, bool active, int in_work,
 				   int manager_cap)
 {
+	char	   *client_name = ClientNameOf(change->last_client_id);
+
 	if (!active)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("manager " INT64_FORMAT " is not active and cannot take client " INT64_FORMAT,
 						change->manager_id, change->last_client_id),
 				 errdetail("Client " INT64_FORMAT " \"%s\" was to enter the worklist of manager " INT64_FORMAT " \"%s\", who is inactive.",
-						   change->last_client_id, change->last_client_name,
+						   change->last_client_id, client_name,
 						   change->manager_id, manager_name),
 				 errhint("Assign the client to an active manager, or set salesalgo.manager.active for manager " INT64_FORMAT ".",
 						 change->manager_id),
@@ -129,7 +147,7 @@ ReportRefusedEntry(Relation client_rel, const ManagerChange *change,
 							  in_work, change->manager_id, manager_name, in_work, manager_cap) :
 			 errdetail("Manager " INT64_FORMAT " \"%s\" holds %d clients in worklist states, and the statement would add %d more, client " INT64_FORMAT " \"%s\" the last of them; the cap is %d.",
 					   change->manager_id, manager_name, in_work, change->delta,
-					   change->last_client_id, change->last_client_name, manager_cap),
+					   change->last_client_id, client_name, manager_cap),
 			 errhint("Move a client of this manager out of the worklist first, or raise salesalgo.manager.worklist_cap."),
 			 errtableconstraint(client_rel, "manager_worklist_cap")));
 }
@@ -200,9 +218,20 @@ ApplyWorklistChanges(Relation client_rel, WorklistChanges *changes)
 		active = DatumGetBool(SPI_getbinval(row, tupdesc, 2, &isnull));
 		in_work = DatumGetInt32(SPI_getbinval(row, tupdesc, 3, &isnull));
 		manager_cap = DatumGetInt32(SPI_getbinval(row, tupdesc, 4, &isnull));
-		/* the default as of now: the update may have waited for its change */
+		/*
+		 * The cap is judged as of the manager row the count went to, which
+		 * is the newest committed one: the update may have waited for a
+		 * change of the cap.  A NULL cap there means the default committed
+		 * with it, not the statement's pinned one, so that no session can
+		 * overfill a worklist whose cap another has just lowered.
+		 */
 		if (isnull)
-			manager_cap = GetSalesRules()->default_worklist_cap;
+		{
+			const SalesRules *latest = PinSalesRules();
+
+			manager_cap = latest->default_worklist_cap;
+			UnpinSalesRules(latest);
+		}
 
 		if (change->entering > 0 &&
 			(!active || (change->delta > 0 && in_work > manager_cap)))
