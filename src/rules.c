@@ -10,6 +10,12 @@
  * marks the cache stale.  The cache is rebuilt from the latest committed
  * state, not the reader's snapshot: a REPEATABLE READ transaction that
  * rebuilt from its old snapshot would keep yesterday's rules after it ends.
+ *
+ * Each load is a version of its own that never changes, and a statement
+ * pins the version it started with (statement.c): a reload in the middle
+ * of a statement makes a new version for later statements and leaves the
+ * running one's rules as they were.  A version goes when the cache and the
+ * last statement pinned to it let go of it.
  */
 #include "postgres.h"
 
