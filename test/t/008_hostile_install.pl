@@ -265,7 +265,7 @@ like($err, qr/other roles may create objects in it/, 'nor a schema others may cr
 $node->safe_psql('trap', 'DROP SCHEMA salesalgo; CREATE SCHEMA salesalgo');
 $node->safe_psql('trap', 'CREATE EXTENSION salesalgo; DROP EXTENSION salesalgo; CREATE EXTENSION salesalgo');
 is($node->safe_psql('trap', q{SELECT extversion FROM pg_extension WHERE extname = 'salesalgo'}),
-	'1.1', 'installed into the DBA\'s empty schema, and again after DROP EXTENSION');
+	'1.2', 'installed into the DBA\'s empty schema, and again after DROP EXTENSION');
 
 $node->stop;
 done_testing();
