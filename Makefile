@@ -21,7 +21,7 @@ REGRESS = setup types types_input types_binary types_index \
 	security check
 
 # 1.2, reliability: per-statement rules, upserts, savepoints, NULLs
-REGRESS +=
+REGRESS += savepoints upsert nulls history_time trigger_misuse
 
 # 1.2, internal writes as the real user, trigger functions on their own table
 REGRESS +=

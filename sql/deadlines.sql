@@ -119,8 +119,10 @@ SELECT salesalgo.now();
 RESET salesalgo.now;
 SELECT salesalgo.now() = now() AS real_clock;
 BEGIN;
-INSERT INTO salesalgo.client (id, name, size, manager_id) VALUES (3201, 'real time', 'small', 302);
-SELECT state_since = now() AND deadline_at = now() + interval '14 days' AS real_clock
+-- the real clock is the start of the statement that made the change
+INSERT INTO salesalgo.client (id, name, size, manager_id) VALUES (3201, 'real time', 'small', 302)
+RETURNING statement_timestamp() AS inserted_at \gset
+SELECT state_since = :'inserted_at' AND deadline_at = :'inserted_at'::timestamptz + interval '14 days' AS real_clock
 FROM salesalgo.client WHERE id = 3201;
 COMMIT;
 

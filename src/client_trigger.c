@@ -3,17 +3,22 @@
  *	  The rules of the book on salesalgo.client (SPEC section 4, R1 to R9).
  *
  * Two triggers share the work.  client_rules, BEFORE INSERT OR UPDATE FOR
- * EACH ROW, checks the move (R1 to R5, R8) and sets the columns salesalgo
- * keeps (state_since, and the deadline clock of R7); it has no side effects,
- * so a row that INSERT ... ON CONFLICT skips leaves no trace.  client_log,
- * AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT, reads the statement's
- * rows from its transition tables, counts clients into and out of worklists,
- * refusing a full or inactive manager's (R6), writes the history rows (R9),
- * and, when live events are on, rings the doorbell of events.c.
+ * EACH ROW, sets the columns salesalgo keeps (state_since, and the deadline
+ * clock of R7), refusing a statement that sets them itself (R8), and checks
+ * what needs the old row: the move of an update (R2 to R5).  It has no side
+ * effects, so a row that INSERT ... ON CONFLICT skips leaves no trace, and
+ * it judges no creation: the row an upsert proposes may become an update.
+ * client_log, AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT, judges
+ * what the statement wrote, from its transition tables: the creations that
+ * really happened (R1, R3, R5), the clients into and out of worklists,
+ * refusing a full or inactive manager's (R6), and writes the history rows
+ * (R9), and, when live events are on, rings the doorbell of events.c.
  * An error in either aborts the statement, so a rejected statement changes
  * nothing.
  *
- * The rules come from the per-backend cache of rules.c.  A statement costs
+ * Both take the rules, the time and the source of the change from the
+ * statement (statement.c): every row of a statement sees the same rules,
+ * pinned at its first row, whatever is committed meanwhile.  A statement costs
  * one update of each manager row whose worklist it changes, and one insert
  * of its history rows: nothing that grows with the client or history
  * tables, and nothing per row but the checks in memory.
@@ -23,6 +28,7 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/tableam.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -34,6 +40,7 @@
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
@@ -41,11 +48,16 @@
 #include "events.h"
 #include "guard.h"
 #include "history.h"
+#include "internal_write.h"
 #include "rules.h"
+#include "statement.h"
 #include "types.h"
 #include "worklist.h"
 
-/* Column numbers of salesalgo.client, looked up once per table. */
+/*
+ * Column numbers of salesalgo.client, looked up once per statement: a DBA
+ * may drop and add columns between two statements, never during one.
+ */
 typedef struct ClientColumns
 {
 	Oid			relid;
@@ -81,38 +93,70 @@ typedef struct ClientRow
 	TimestampTz deadline_at;
 } ClientRow;
 
-static ClientColumns columns;
-
-static int
-ColumnNumber(TupleDesc tupdesc, const char *name)
+static Oid
+SalesTypeOid(const char *name)
 {
-	int			attnum = SPI_fnumber(tupdesc, name);
+	Oid			type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									   CStringGetDatum(name),
+									   ObjectIdGetDatum(get_namespace_oid("salesalgo", false)));
 
-	if (attnum <= 0)
-		elog(ERROR, "salesalgo.client has no column \"%s\"", name);
-	return attnum;
+	if (!OidIsValid(type))
+		elog(ERROR, "type salesalgo.%s does not exist", name);
+	return type;
 }
 
+/*
+ * The columns the rules read, each checked for the type it is read as
+ * before any row is read.  The caller has checked that rel is
+ * salesalgo.client.
+ */
 static const ClientColumns *
 ColumnsOf(Relation rel)
 {
-	TupleDesc	tupdesc = RelationGetDescr(rel);
+	SalesStatement *stmt = CurrentStatement();
+	ClientColumns *columns = stmt->client_columns;
+	Oid			size_type;
+	Oid			state_type;
 
-	if (columns.relid == RelationGetRelid(rel))
-		return &columns;
+	if (columns != NULL && columns->relid == RelationGetRelid(rel))
+		return columns;
 
-	columns.id = ColumnNumber(tupdesc, "id");
-	columns.name = ColumnNumber(tupdesc, "name");
-	columns.size = ColumnNumber(tupdesc, "size");
-	columns.category_id = ColumnNumber(tupdesc, "category_id");
-	columns.state = ColumnNumber(tupdesc, "state");
-	columns.manager_id = ColumnNumber(tupdesc, "manager_id");
-	columns.refusal_reason = ColumnNumber(tupdesc, "refusal_reason");
-	columns.state_since = ColumnNumber(tupdesc, "state_since");
-	columns.work_started_at = ColumnNumber(tupdesc, "work_started_at");
-	columns.deadline_at = ColumnNumber(tupdesc, "deadline_at");
-	columns.relid = RelationGetRelid(rel);
-	return &columns;
+	size_type = SalesTypeOid("client_size");
+	state_type = SalesTypeOid("client_state");
+	columns = MemoryContextAlloc(stmt->context, sizeof(ClientColumns));
+	columns->id = ColumnOfType(rel, "id", INT8OID);
+	columns->name = ColumnOfType(rel, "name", TEXTOID);
+	columns->size = ColumnOfType(rel, "size", size_type);
+	columns->category_id = ColumnOfType(rel, "category_id", INT8OID);
+	columns->state = ColumnOfType(rel, "state", state_type);
+	columns->manager_id = ColumnOfType(rel, "manager_id", INT8OID);
+	columns->refusal_reason = ColumnOfType(rel, "refusal_reason", TEXTOID);
+	columns->state_since = ColumnOfType(rel, "state_since", TIMESTAMPTZOID);
+	columns->work_started_at = ColumnOfType(rel, "work_started_at", TIMESTAMPTZOID);
+	columns->deadline_at = ColumnOfType(rel, "deadline_at", TIMESTAMPTZOID);
+	columns->relid = RelationGetRelid(rel);
+	stmt->client_columns = columns;
+	return columns;
+}
+
+/*
+ * A NULL state or size, reported as PostgreSQL reports a NOT NULL
+ * violation, before any rule reads the value.
+ */
+static void
+RejectNull(Relation rel, int64 client_id, int attnum)
+{
+	const char *column = SPI_fname(RelationGetDescr(rel), attnum);
+
+	ereport(ERROR,
+			(errcode(ERRCODE_NOT_NULL_VIOLATION),
+			 errmsg("null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+					column, RelationGetRelationName(rel)),
+			 errdetail("Client " INT64_FORMAT " was to have no %s.", client_id, column),
+			 attnum == ColumnsOf(rel)->state ?
+			 errhint("Name a state, or leave state out of an INSERT to create the client in state new.") :
+			 errhint("Give the client a size: nonprofile, small, medium or large."),
+			 errtablecol(rel, attnum)));
 }
 
 static void
@@ -125,11 +169,17 @@ ReadClient(Relation rel, HeapTuple tuple, ClientRow *row)
 
 	row->tuple = tuple;
 	row->id = DatumGetInt64(heap_getattr(tuple, cols->id, tupdesc, &isnull));
-	row->size = DatumGetClientSize(heap_getattr(tuple, cols->size, tupdesc, &isnull));
+	value = heap_getattr(tuple, cols->size, tupdesc, &isnull);
+	if (isnull)
+		RejectNull(rel, row->id, cols->size);
+	row->size = DatumGetClientSize(value);
 	row->category_id = DatumGetInt64(heap_getattr(tuple, cols->category_id,
 												  tupdesc, &isnull));
 	row->has_category = !isnull;
-	row->state = DatumGetClientState(heap_getattr(tuple, cols->state, tupdesc, &isnull));
+	value = heap_getattr(tuple, cols->state, tupdesc, &isnull);
+	if (isnull)
+		RejectNull(rel, row->id, cols->state);
+	row->state = DatumGetClientState(value);
 	row->manager_id = DatumGetInt64(heap_getattr(tuple, cols->manager_id,
 												 tupdesc, &isnull));
 	row->has_manager = !isnull;
@@ -267,8 +317,15 @@ RejectKeptColumn(Relation rel, const ClientRow *new, int attnum)
 			 errtablecol(rel, attnum)));
 }
 
+static bool
+DeadlineChangeSanctioned(const SalesStatement *stmt, int64 client_id)
+{
+	return stmt->own.deadline_sanctioned && stmt->own.deadline_client == client_id;
+}
+
 static void
-CheckKeptColumns(Relation rel, const ClientRow *old, const ClientRow *new)
+CheckKeptColumns(const SalesStatement *stmt, Relation rel, const ClientRow *old,
+				 const ClientRow *new)
 {
 	const ClientColumns *cols = ColumnsOf(rel);
 
@@ -298,19 +355,23 @@ CheckKeptColumns(Relation rel, const ClientRow *old, const ClientRow *new)
 		RejectKeptColumn(rel, new, cols->work_started_at);
 	if ((new->has_deadline != old->has_deadline ||
 		 (new->has_deadline && new->deadline_at != old->deadline_at)) &&
-		!DeadlineChangeSanctioned(new->id))
+		!DeadlineChangeSanctioned(stmt, new->id))
 		RejectKeptColumn(rel, new, cols->deadline_at);
 }
 
+/*
+ * R1 to R5 for a row as written: a creation (old NULL) is judged only once
+ * it has really been inserted, by client_log; a move by client_rules.
+ */
 static void
-CheckRules(Relation rel, const ClientRow *old, const ClientRow *new)
+CheckRules(const SalesRules *rules, Relation rel, const ClientRow *old,
+		   const ClientRow *new)
 {
-	const SalesRules *rules = GetSalesRules();
 	bool		state_changed = (old == NULL || new->state != old->state);
 
 	if (old != NULL && old->state == CLIENT_STATE_REFUSAL &&
 		old->refusal_reason != NULL &&
-		RefusalReasonIsHard(old->refusal_reason) &&
+		RefusalReasonIsHard(rules, old->refusal_reason) &&
 		(state_changed || !SameReason(old->refusal_reason, new->refusal_reason)))
 		RejectAfterHardRefusal(rel, old, new);
 
@@ -334,7 +395,8 @@ CheckRules(Relation rel, const ClientRow *old, const ClientRow *new)
  * state_since, and clears a refusal reason the client has left behind.
  */
 static HeapTuple
-SetKeptColumns(Relation rel, const ClientRow *old, ClientRow *new)
+SetKeptColumns(SalesStatement *stmt, Relation rel, const ClientRow *old,
+			   ClientRow *new)
 {
 	const ClientColumns *cols = ColumnsOf(rel);
 	int			attnums[4] = {cols->state_since, cols->work_started_at,
@@ -342,7 +404,7 @@ SetKeptColumns(Relation rel, const ClientRow *old, ClientRow *new)
 	Datum		values[4];
 	bool		nulls[4] = {false, false, false, false};
 	int			ncolumns = 3;
-	TimestampTz now = SalesNow();
+	TimestampTz now = stmt->now;
 	bool		clock_ran = (old != NULL && ClientStateInWorklist(old->state) &&
 							 old->has_deadline);
 
@@ -362,8 +424,8 @@ SetKeptColumns(Relation rel, const ClientRow *old, ClientRow *new)
 	}
 	else if (new->has_manager)
 	{
-		int			days = DeadlineDays(new->size, new->has_category,
-										new->category_id);
+		int			days = DeadlineDays(StatementRules(stmt), new->size,
+										new->has_category, new->category_id);
 
 		new->has_work_started = true;
 		new->work_started_at = now;
@@ -398,8 +460,9 @@ PG_FUNCTION_INFO_V1(client_rules);
 Datum
 client_rules(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = TriggerCallOf(fcinfo, "client_rules");
+	TriggerData *trigdata = OwnTriggerCallOf(fcinfo, "client_rules", "client");
 	Relation	rel = trigdata->tg_relation;
+	SalesStatement *stmt;
 	ClientRow	old;
 	ClientRow	new;
 	ClientRow  *oldp = NULL;
@@ -415,20 +478,25 @@ client_rules(PG_FUNCTION_ARGS)
 		/* a restored row is the department as it was */
 		if (RestoringDump())
 			return PointerGetDatum(trigdata->tg_trigtuple);
+		stmt = CurrentStatement();
 		ReadClient(rel, trigdata->tg_trigtuple, &new);
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
+		stmt = CurrentStatement();
 		ReadClient(rel, trigdata->tg_trigtuple, &old);
 		ReadClient(rel, trigdata->tg_newtuple, &new);
 		oldp = &old;
 	}
 	else
-		elog(ERROR, "client_rules must be fired on INSERT or UPDATE");
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"client_rules\" must be fired for INSERT or UPDATE")));
 
-	CheckKeptColumns(rel, oldp, &new);
-	CheckRules(rel, oldp, &new);
-	return PointerGetDatum(SetKeptColumns(rel, oldp, &new));
+	CheckKeptColumns(stmt, rel, oldp, &new);
+	if (oldp != NULL)
+		CheckRules(StatementRules(stmt), rel, oldp, &new);
+	return PointerGetDatum(SetKeptColumns(stmt, rel, oldp, &new));
 }
 
 static void
@@ -492,7 +560,9 @@ PG_FUNCTION_INFO_V1(client_log);
 Datum
 client_log(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = TriggerCallOf(fcinfo, "client_log");
+	TriggerData *trigdata = OwnTriggerCallOf(fcinfo, "client_log", "client");
+	SalesStatement *stmt;
+	const SalesRules *rules;
 	Relation	rel;
 	Tuplestorestate *old_table;
 	Tuplestorestate *new_table;
@@ -523,6 +593,8 @@ client_log(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && RestoringDump())
 		return PointerGetDatum(NULL);
 
+	stmt = CurrentStatement();
+	rules = StatementRules(stmt);
 	StartReading(old_table);
 	StartReading(new_table);
 	old_slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsMinimalTuple);
@@ -530,8 +602,8 @@ client_log(PG_FUNCTION_ARGS)
 	row_context = AllocSetContextCreate(CurrentMemoryContext, "salesalgo client row",
 										ALLOCSET_SMALL_SIZES);
 	changes = BeginWorklistChanges();
-	batch = BeginHistory(rel);
-	notify = GetSalesRules()->notify_events;
+	batch = BeginHistory(rel, stmt);
+	notify = rules->notify_events;
 
 	for (;;)
 	{
@@ -557,6 +629,9 @@ client_log(PG_FUNCTION_ARGS)
 			elog(ERROR, "the transition tables of salesalgo.client do not pair up");
 		if (has_old && has_new && !ChangeIsHistory(&old, &new))
 			continue;
+		/* a row inserted, not an upsert that became an update */
+		if (has_new && !has_old)
+			CheckRules(rules, rel, NULL, &new);
 
 		if (has_old && InWorklist(&old) &&
 			!(has_new && InWorklist(&new) && new.manager_id == old.manager_id))
@@ -564,10 +639,8 @@ client_log(PG_FUNCTION_ARGS)
 		if (has_new && InWorklist(&new) &&
 			!(has_old && InWorklist(&old) && new.manager_id == old.manager_id))
 		{
-			char	   *name = ClientName(rel, &new);
-
 			MemoryContextSwitchTo(statement_context);
-			CountEntering(changes, new.manager_id, new.id, name);
+			CountEntering(changes, new.manager_id, new.id);
 			MemoryContextSwitchTo(row_context);
 		}
 		SideOf(has_old ? &old : NULL, &before);
@@ -600,7 +673,7 @@ PG_FUNCTION_INFO_V1(client_truncate);
 Datum
 client_truncate(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = TriggerCallOf(fcinfo, "client_truncate");
+	TriggerData *trigdata = OwnTriggerCallOf(fcinfo, "client_truncate", "client");
 	Relation	rel = trigdata->tg_relation;
 	Relation	key_index;
 	HistoryWriter *writer;
@@ -614,7 +687,7 @@ client_truncate(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"client_truncate\" must be fired for TRUNCATE")));
 
-	writer = BeginHistoryWriter(rel, "truncate");
+	writer = BeginHistoryWriter(rel, CurrentStatement(), "truncate");
 	key_index = index_open(RelationGetPrimaryKeyIndex(rel), AccessShareLock);
 	slot = table_slot_create(rel, NULL);
 	row_context = AllocSetContextCreate(CurrentMemoryContext, "salesalgo client row",

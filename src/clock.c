@@ -110,6 +110,17 @@ SalesNow(void)
 	return simulated ? simulated_now : GetCurrentTransactionStartTimestamp();
 }
 
+/*
+ * The time of the statement under way, for what it writes: its start, as
+ * statement_timestamp() is, or the simulated clock.  A long transaction
+ * cannot date a change before the statement that made it.
+ */
+TimestampTz
+SalesStatementNow(void)
+{
+	return simulated ? simulated_now : GetCurrentStatementStartTimestamp();
+}
+
 /* Calendar days in the session's time zone, as timestamptz + interval. */
 TimestampTz
 AddDays(TimestampTz from, int days)

@@ -10,6 +10,7 @@
 
 extern void DefineClockSetting(void);
 extern TimestampTz SalesNow(void);
+extern TimestampTz SalesStatementNow(void);
 extern TimestampTz AddDays(TimestampTz from, int days);
 
 #endif							/* SALESALGO_CLOCK_H */

@@ -15,8 +15,7 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
-#include "guard.h"
-#include "history.h"
+#include "statement.h"
 #include "types.h"
 
 PG_FUNCTION_INFO_V1(extend_deadline);
@@ -30,7 +29,8 @@ extend_deadline(PG_FUNCTION_ARGS)
 	Datum		values[2];
 	bool		isnull;
 	ClientState state;
-	ChangeSource previous;
+	SalesStatement *stmt;
+	StatementOrders *orders;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -79,8 +79,13 @@ extend_deadline(PG_FUNCTION_ARGS)
 				 errhint("Assign the client to a manager first.") :
 				 errhint("A client moved back into a worklist state gets a new deadline.")));
 
-	previous = SetChangeSource("extend_deadline", reason);
-	SanctionDeadlineChange(client_id);
+	/* the update below, and nothing it runs in turn, may move this deadline */
+	stmt = CurrentStatement();
+	orders = PushOrders(stmt);
+	orders->source = "extend_deadline";
+	orders->note = reason;
+	orders->deadline_sanctioned = true;
+	orders->deadline_client = client_id;
 	PG_TRY();
 	{
 		if (SPI_execute_with_args("UPDATE salesalgo.client SET deadline_at = $2"
@@ -90,8 +95,7 @@ extend_deadline(PG_FUNCTION_ARGS)
 	}
 	PG_FINALLY();
 	{
-		EndDeadlineChange();
-		RestoreChangeSource(previous);
+		PopOrders(stmt, orders);
 	}
 	PG_END_TRY();
 

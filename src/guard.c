@@ -1,87 +1,37 @@
 /*
  * guard.c
- *	  The guards on what salesalgo keeps.
+ *	  The guards on what salesalgo keeps, and on its trigger functions.
  *
  * Some columns and tables are salesalgo's alone: a manager's in_work count
  * and the client history.  They change only in salesalgo's own writes,
  * which internal_write.c lets the guard claim for exactly the trigger call
- * that fires it, or while a dump is being restored.
+ * that fires it, or while a dump is being restored (restore.c says when).
  *
- * While a dump is loaded (restore.c says when), its rows are the department
- * as it was: they are loaded as they are, no rule is checked, no history is
- * written twice.  Anyone else, a superuser included, gets the rules.
+ * Every trigger function of salesalgo runs on its own table only, checked
+ * by the table's identity (its OID, as the extension's schema resolves the
+ * name) before it reads a row: attached to a look-alike, it would read
+ * bytes that are not what it expects, or write history for rows that are
+ * not clients.
+ *
+ * While a dump is loaded, its rows are the department as it was: they are
+ * loaded as they are, no rule is checked, no history is written twice.
+ * Anyone else, a superuser included, gets the rules.
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/builtins.h"
 #include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "guard.h"
 #include "internal_write.h"
-
-/* The client whose deadline extend_deadline() is moving, if any. */
-static bool deadline_change = false;
-static int64 deadline_change_client = 0;
-
-/*
- * Runs what follows as a table's owner, whom row-level security does not
- * bind, until SetUserIdAndSecContext(*saved_userid, *saved_context); an
- * error on the way restores the user with the (sub)transaction.
- */
-void
-BecomeOwner(Oid owner, Oid *saved_userid, int *saved_context)
-{
-	GetUserIdAndSecContext(saved_userid, saved_context);
-	SetUserIdAndSecContext(owner,
-						   *saved_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_NOFORCE_RLS);
-}
-
-void
-SanctionDeadlineChange(int64 client_id)
-{
-	deadline_change = true;
-	deadline_change_client = client_id;
-}
-
-void
-EndDeadlineChange(void)
-{
-	deadline_change = false;
-}
-
-bool
-DeadlineChangeSanctioned(int64 client_id)
-{
-	return deadline_change && deadline_change_client == client_id;
-}
-
-/* After an error, whatever was under way is over. */
-static void
-ResetInternalWrites(XactEvent event, void *arg)
-{
-	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		deadline_change = false;
-}
-
-static void
-ResetInternalWritesSub(SubXactEvent event, SubTransactionId mySubid,
-					   SubTransactionId parentSubid, void *arg)
-{
-	if (event == SUBXACT_EVENT_ABORT_SUB)
-		deadline_change = false;
-}
-
-void
-InitGuards(void)
-{
-	RegisterXactCallback(ResetInternalWrites, NULL);
-	RegisterSubXactCallback(ResetInternalWritesSub, NULL);
-}
 
 /* The trigger data of a call, which must come from the trigger manager. */
 TriggerData *
@@ -95,6 +45,59 @@ TriggerCallOf(FunctionCallInfo fcinfo, const char *name)
 	return (TriggerData *) fcinfo->context;
 }
 
+static void
+RejectForeignTable(Relation rel, const char *function, const char *table)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+			 errmsg("function \"salesalgo.%s\" must be fired on %s",
+					function, table),
+			 errdetail("It was fired on table %s.",
+					   quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+												  RelationGetRelationName(rel))),
+			 errhint("salesalgo's trigger functions work only on the tables the extension made them for; drop this trigger.")));
+}
+
+/*
+ * The trigger data of a call of trigger function "function", which must be
+ * fired on salesalgo.<table> itself: the relation is compared by OID with
+ * the one the name resolves to in the extension's schema, so that no table
+ * of the same name elsewhere (pg_temp first in a search path) passes.
+ */
+TriggerData *
+OwnTriggerCallOf(FunctionCallInfo fcinfo, const char *function, const char *table)
+{
+	TriggerData *trigdata = TriggerCallOf(fcinfo, function);
+	Relation	rel = trigdata->tg_relation;
+	Oid			namespace = get_namespace_oid("salesalgo", true);
+
+	if (!OidIsValid(namespace) ||
+		RelationGetRelid(rel) != get_relname_relid(table, namespace))
+		RejectForeignTable(rel, function,
+						   psprintf("salesalgo.%s", table));
+	return trigdata;
+}
+
+/*
+ * The number of a column that a trigger function reads, which must have
+ * the type it reads it as: refused before any row is read otherwise.
+ */
+int
+ColumnOfType(Relation rel, const char *column, Oid type)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	int			attnum = SPI_fnumber(tupdesc, column);
+
+	if (attnum <= 0 || TupleDescAttr(tupdesc, attnum - 1)->atttypid != type)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("column \"%s\" of table %s is not of type %s",
+						column, RelationGetRelationName(rel), format_type_be(type)),
+				 errdetail("salesalgo's triggers read it as that type."),
+				 errhint("Restore the column as the extension made it, or reinstall the extension.")));
+	return attnum;
+}
+
 /*
  * BEFORE INSERT OR UPDATE FOR EACH ROW on salesalgo.manager: in_work counts
  * the manager's worklist and is written by the client triggers only.
@@ -103,16 +106,24 @@ PG_FUNCTION_INFO_V1(manager_guard);
 Datum
 manager_guard(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = TriggerCallOf(fcinfo, "manager_guard");
+	TriggerData *trigdata = OwnTriggerCallOf(fcinfo, "manager_guard", "manager");
 	Relation	rel = trigdata->tg_relation;
 	TupleDesc	tupdesc = RelationGetDescr(rel);
-	int			attnum = SPI_fnumber(tupdesc, "in_work");
+	int			attnum;
 	HeapTuple	newtuple;
 	bool		isnull;
 	bool		ours;
 	int32		new_count;
 	int32		old_count = 0;
 
+	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ||
+		  TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"manager_guard\" must be fired BEFORE INSERT OR UPDATE for each row")));
+	attnum = ColumnOfType(rel, "in_work", INT4OID);
 	/* salesalgo's own update of this row, taken by this call only */
 	ours = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) &&
 		ClaimSalesWrite(rel, &trigdata->tg_trigtuple->t_self);
@@ -145,8 +156,13 @@ PG_FUNCTION_INFO_V1(history_guard);
 Datum
 history_guard(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = TriggerCallOf(fcinfo, "history_guard");
+	TriggerData *trigdata = OwnTriggerCallOf(fcinfo, "history_guard", "client_history");
 	TriggerEvent event = trigdata->tg_event;
+
+	if (TRIGGER_FIRED_AFTER(event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"history_guard\" must be fired BEFORE")));
 
 	if (TRIGGER_FIRED_BY_INSERT(event))
 	{
@@ -177,8 +193,13 @@ Datum
 rules_changed(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = TriggerCallOf(fcinfo, "rules_changed");
+	Relation	rel = trigdata->tg_relation;
 
-	CacheInvalidateRelcache(trigdata->tg_relation);
+	/* any table of the extension's schema is one of the rule tables' kind */
+	if (RelationGetNamespace(rel) != get_namespace_oid("salesalgo", true) ||
+		rel->rd_rel->relkind != RELKIND_RELATION)
+		RejectForeignTable(rel, "rules_changed", "a table of schema salesalgo");
+	CacheInvalidateRelcache(rel);
 	return PointerGetDatum(NULL);
 }
 

@@ -1,7 +1,8 @@
 /*
  * guard.h
  *	  Who may write what salesalgo keeps: its own code, a dump being
- *	  restored, nobody else.
+ *	  restored, nobody else; and where salesalgo's trigger functions run:
+ *	  on their own tables only.
  */
 #ifndef SALESALGO_GUARD_H
 #define SALESALGO_GUARD_H
@@ -11,11 +12,9 @@
 
 #include "restore.h"
 
-extern void BecomeOwner(Oid owner, Oid *saved_userid, int *saved_context);
-extern void InitGuards(void);
 extern TriggerData *TriggerCallOf(FunctionCallInfo fcinfo, const char *name);
-extern void SanctionDeadlineChange(int64 client_id);
-extern void EndDeadlineChange(void);
-extern bool DeadlineChangeSanctioned(int64 client_id);
+extern TriggerData *OwnTriggerCallOf(FunctionCallInfo fcinfo, const char *function,
+									 const char *table);
+extern int	ColumnOfType(Relation rel, const char *column, Oid type);
 
 #endif							/* SALESALGO_GUARD_H */

@@ -5,7 +5,10 @@
  * The rows of one statement are collected as the statement's rows are read
  * and go in as one insert at its end, written by internal_write.c as the
  * user who made the change: a DBA's statement trigger on the history sees
- * them together in its transition table.
+ * them together in its transition table.  Each row carries what the
+ * statement context (statement.c) says of the statement that made it: its
+ * time, and its source (plain SQL, or the function of salesalgo that ran
+ * it).
  */
 #include "postgres.h"
 
@@ -19,9 +22,9 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#include "clock.h"
 #include "history.h"
 #include "internal_write.h"
+#include "statement.h"
 
 /* The columns of salesalgo.client_history that salesalgo writes. */
 enum
@@ -58,6 +61,7 @@ typedef struct HistoryRow
 struct HistoryBatch
 {
 	Relation	client_rel;
+	SalesStatement *stmt;		/* whose time and source the rows carry */
 	HistoryRow *rows;
 	int			count;
 	int			allocated;
@@ -76,30 +80,34 @@ struct HistoryWriter
 	MemoryContext row_context;
 };
 
-static ChangeSource current_source = {NULL, NULL};
-
+/*
+ * The statements that the current one runs are made by "name" until
+ * RestoreChangeSource(); not the statements that those run in turn.
+ */
 ChangeSource
 SetChangeSource(const char *name, const char *note)
 {
-	ChangeSource previous = current_source;
+	StatementOrders *orders = PushOrders(CurrentStatement());
+	ChangeSource given = {name, note};
 
-	current_source.name = name;
-	current_source.note = note;
-	return previous;
+	orders->source = name;
+	orders->note = note;
+	return given;
 }
 
 void
-RestoreChangeSource(ChangeSource previous)
+RestoreChangeSource(ChangeSource given)
 {
-	current_source = previous;
+	PopOrders(CurrentStatement(), NULL);
 }
 
 HistoryBatch *
-BeginHistory(Relation client_rel)
+BeginHistory(Relation client_rel, SalesStatement *stmt)
 {
 	HistoryBatch *batch = palloc0(sizeof(HistoryBatch));
 
 	batch->client_rel = client_rel;
+	batch->stmt = stmt;
 	batch->context = CurrentMemoryContext;
 	return batch;
 }
@@ -160,10 +168,13 @@ Set(Datum *values, bool *isnull, const int *attnums, int column,
 
 /*
  * Opens salesalgo.client_history (found next to client_rel) and starts a
- * statement's insert into it, with what is the same for every row.
+ * statement's insert into it, with what is the same for every row: the
+ * time of stmt, the statement that makes the change, and its source, unless
+ * source names another.
  */
 HistoryWriter *
-BeginHistoryWriter(Relation client_rel, const char *source)
+BeginHistoryWriter(Relation client_rel, SalesStatement *stmt,
+				   const char *source)
 {
 	HistoryWriter *writer = palloc0(sizeof(HistoryWriter));
 	Oid			namespace = RelationGetNamespace(client_rel);
@@ -186,19 +197,17 @@ BeginHistoryWriter(Relation client_rel, const char *source)
 	memset(writer->isnull, true, sizeof(bool) * natts);
 
 	Set(writer->values, writer->isnull, writer->attnums, H_CHANGED_AT,
-		TimestampTzGetDatum(SalesNow()), false);
+		TimestampTzGetDatum(stmt->now), false);
 	Set(writer->values, writer->isnull, writer->attnums, H_CHANGED_BY,
 		DirectFunctionCall1(namein,
 							CStringGetDatum(GetUserNameFromId(GetUserId(), false))),
 		false);
 	Set(writer->values, writer->isnull, writer->attnums, H_SOURCE,
-		CStringGetTextDatum(source ? source :
-							current_source.name ? current_source.name : "sql"),
-		false);
+		CStringGetTextDatum(source ? source : stmt->own.source), false);
 	Set(writer->values, writer->isnull, writer->attnums, H_NOTE,
-		current_source.note && !source ?
-		CStringGetTextDatum(current_source.note) : (Datum) 0,
-		current_source.note == NULL || source != NULL);
+		stmt->own.note && !source ?
+		CStringGetTextDatum(stmt->own.note) : (Datum) 0,
+		stmt->own.note == NULL || source != NULL);
 	writer->row_context = AllocSetContextCreate(CurrentMemoryContext,
 												"salesalgo history row",
 												ALLOCSET_SMALL_SIZES);
@@ -257,7 +266,7 @@ WriteHistory(HistoryBatch *batch)
 
 	if (batch->count == 0)
 		return;
-	writer = BeginHistoryWriter(batch->client_rel, NULL);
+	writer = BeginHistoryWriter(batch->client_rel, batch->stmt, NULL);
 	for (int i = 0; i < batch->count; i++)
 	{
 		const HistoryRow *row = &batch->rows[i];

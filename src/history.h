@@ -8,6 +8,7 @@
 #include "datatype/timestamp.h"
 #include "utils/rel.h"
 
+#include "statement.h"
 #include "types.h"
 
 /* One side of a change: what the client was, or became. */
@@ -34,12 +35,12 @@ typedef struct ChangeSource
 } ChangeSource;
 
 extern ChangeSource SetChangeSource(const char *name, const char *note);
-extern void RestoreChangeSource(ChangeSource previous);
+extern void RestoreChangeSource(ChangeSource given);
 
 /* The history rows of one statement, written together. */
 typedef struct HistoryBatch HistoryBatch;
 
-extern HistoryBatch *BeginHistory(Relation client_rel);
+extern HistoryBatch *BeginHistory(Relation client_rel, SalesStatement *stmt);
 extern void AddHistory(HistoryBatch *batch, int64 client_id,
 					   const ClientSide *before, const ClientSide *after);
 extern int	HistoryRows(const HistoryBatch *batch);
@@ -48,8 +49,10 @@ extern void WriteHistory(HistoryBatch *batch);
 /* A statement's history rows written one by one, as they come. */
 typedef struct HistoryWriter HistoryWriter;
 
-/* source: NULL for the change source in force */
-extern HistoryWriter *BeginHistoryWriter(Relation client_rel, const char *source);
+/* source: NULL for stmt's own */
+extern HistoryWriter *BeginHistoryWriter(Relation client_rel,
+										 SalesStatement *stmt,
+										 const char *source);
 extern void WriteHistoryRow(HistoryWriter *writer, int64 client_id,
 							const ClientSide *before, const ClientSide *after,
 							const char *refusal_reason);

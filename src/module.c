@@ -9,8 +9,8 @@
 #include "utils/guc.h"
 
 #include "clock.h"
-#include "guard.h"
 #include "rules.h"
+#include "statement.h"
 
 PG_MODULE_MAGIC;
 
@@ -21,6 +21,6 @@ _PG_init(void)
 {
 	DefineClockSetting();
 	InitRulesCache();
-	InitGuards();
+	InitStatements();
 	MarkGUCPrefixReserved("salesalgo");
 }

@@ -10,6 +10,12 @@
  * marks the cache stale.  The cache is rebuilt from the latest committed
  * state, not the reader's snapshot: a REPEATABLE READ transaction that
  * rebuilt from its old snapshot would keep yesterday's rules after it ends.
+ *
+ * Each load is a version of its own that never changes, and a statement
+ * pins the version it started with (statement.c): a reload in the middle
+ * of a statement makes a new version for later statements and leaves the
+ * running one's rules as they were.  A version goes when the cache and the
+ * last statement pinned to it let go of it.
  */
 #include "postgres.h"
 
@@ -27,8 +33,9 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
-#include "guard.h"
+#include "owner.h"
 #include "rules.h"
+#include "statement.h"
 
 /* days[CLIENT_SIZE_COUNT] is the rule for any size */
 #define ANY_SIZE	CLIENT_SIZE_COUNT
@@ -49,12 +56,19 @@ static const char *const rule_tables[] = {
 	"transition_rule", "deadline_rule", "refusal_reason", "settings"
 };
 
-static MemoryContext rules_context = NULL;
-static SalesRules rules;
-static int	default_days[CLIENT_SIZE_COUNT + 1];
-static HTAB *category_days = NULL;
-static RefusalReason *reasons = NULL;
-static int	nreasons = 0;
+/* What a version holds besides the public fields, in its own memory. */
+typedef struct RulesData
+{
+	MemoryContext context;
+	int			pins;			/* the cache's own, and one a statement */
+	int			default_days[CLIENT_SIZE_COUNT + 1];
+	HTAB	   *category_days;
+	RefusalReason *reasons;
+	int			nreasons;
+} RulesData;
+
+/* The newest version, unless a rule table changed since it was loaded. */
+static SalesRules *latest = NULL;
 static Oid	rule_table_oids[lengthof(rule_tables)];
 static bool rules_valid = false;
 static uint64 invalidations = 0;
@@ -114,10 +128,8 @@ GetColumn(int row, int column, bool *isnull)
 }
 
 static void
-LoadTransitions(void)
+LoadTransitions(SalesRules *rules)
 {
-	memset(rules.may_create, 0, sizeof(rules.may_create));
-	memset(rules.may_move, 0, sizeof(rules.may_move));
 	QueryLatest("SELECT from_state, to_state FROM salesalgo.transition_rule");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -127,22 +139,21 @@ LoadTransitions(void)
 		ClientState to = DatumGetClientState(GetColumn(i, 2, &to_null));
 
 		if (from_null)
-			rules.may_create[to] = true;
+			rules->may_create[to] = true;
 		else
-			rules.may_move[DatumGetClientState(from)][to] = true;
+			rules->may_move[DatumGetClientState(from)][to] = true;
 	}
 }
 
 static void
-LoadDeadlines(void)
+LoadDeadlines(RulesData *data)
 {
 	HASHCTL		ctl = {0};
 
-	memset(default_days, 0, sizeof(default_days));
 	ctl.keysize = sizeof(int64);
 	ctl.entrysize = sizeof(CategoryDays);
-	ctl.hcxt = rules_context;
-	category_days = hash_create("salesalgo deadline rules", 16, &ctl,
+	ctl.hcxt = data->context;
+	data->category_days = hash_create("salesalgo deadline rules", 16, &ctl,
 								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 
 	QueryLatest("SELECT size, category_id, days FROM salesalgo.deadline_rule");
@@ -157,12 +168,12 @@ LoadDeadlines(void)
 		int			slot = size_null ? ANY_SIZE : DatumGetClientSize(size);
 
 		if (category_null)
-			default_days[slot] = days;
+			data->default_days[slot] = days;
 		else
 		{
 			int64		category_id = DatumGetInt64(category);
 			bool		found;
-			CategoryDays *entry = hash_search(category_days, &category_id,
+			CategoryDays *entry = hash_search(data->category_days, &category_id,
 											  HASH_ENTER, &found);
 
 			if (!found)
@@ -173,24 +184,24 @@ LoadDeadlines(void)
 }
 
 static void
-LoadReasons(void)
+LoadReasons(RulesData *data)
 {
 	QueryLatest("SELECT code, hard FROM salesalgo.refusal_reason");
-	nreasons = SPI_processed;
-	reasons = MemoryContextAlloc(rules_context,
-								 sizeof(RefusalReason) * Max(nreasons, 1));
-	for (int i = 0; i < nreasons; i++)
+	data->nreasons = SPI_processed;
+	data->reasons = MemoryContextAlloc(data->context,
+									   sizeof(RefusalReason) * Max(data->nreasons, 1));
+	for (int i = 0; i < data->nreasons; i++)
 	{
 		bool		isnull;
 
-		reasons[i].code = MemoryContextStrdup(rules_context,
-											  TextDatumGetCString(GetColumn(i, 1, &isnull)));
-		reasons[i].hard = DatumGetBool(GetColumn(i, 2, &isnull));
+		data->reasons[i].code = MemoryContextStrdup(data->context,
+													TextDatumGetCString(GetColumn(i, 1, &isnull)));
+		data->reasons[i].hard = DatumGetBool(GetColumn(i, 2, &isnull));
 	}
 }
 
 static void
-LoadSettings(void)
+LoadSettings(SalesRules *rules)
 {
 	bool		isnull;
 	Datum		reason;
@@ -202,13 +213,13 @@ LoadSettings(void)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("salesalgo.settings must hold exactly one row, not " UINT64_FORMAT,
 						SPI_processed)));
-	rules.default_worklist_cap = DatumGetInt32(GetColumn(0, 1, &isnull));
-	rules.expire_state = DatumGetClientState(GetColumn(0, 2, &isnull));
+	rules->default_worklist_cap = DatumGetInt32(GetColumn(0, 1, &isnull));
+	rules->expire_state = DatumGetClientState(GetColumn(0, 2, &isnull));
 	reason = GetColumn(0, 3, &isnull);
-	rules.expire_reason = isnull ? NULL :
-		MemoryContextStrdup(rules_context, TextDatumGetCString(reason));
-	rules.expire_batch_size = DatumGetInt32(GetColumn(0, 4, &isnull));
-	rules.notify_events = DatumGetBool(GetColumn(0, 5, &isnull));
+	rules->expire_reason = isnull ? NULL :
+		MemoryContextStrdup(rules->data->context, TextDatumGetCString(reason));
+	rules->expire_batch_size = DatumGetInt32(GetColumn(0, 4, &isnull));
+	rules->notify_events = DatumGetBool(GetColumn(0, 5, &isnull));
 }
 
 static Oid
@@ -224,20 +235,21 @@ RelationOwner(Oid relid)
 	return owner;
 }
 
-static void
+/* A new version of the rules, as the rule tables stand committed now. */
+static SalesRules *
 LoadRules(void)
 {
 	Oid			namespace = get_namespace_oid("salesalgo", false);
+	MemoryContext context = AllocSetContextCreate(CacheMemoryContext,
+												  "salesalgo rules",
+												  ALLOCSET_SMALL_SIZES);
+	SalesRules *rules = MemoryContextAllocZero(context, sizeof(SalesRules));
 	Oid			saved_userid;
 	int			saved_context;
 
-	if (rules_context == NULL)
-		rules_context = AllocSetContextCreate(CacheMemoryContext,
-											  "salesalgo rules",
-											  ALLOCSET_SMALL_SIZES);
-	MemoryContextReset(rules_context);
-	category_days = NULL;
-	reasons = NULL;
+	rules->data = MemoryContextAllocZero(context, sizeof(RulesData));
+	rules->data->context = context;
+	rules->data->pins = 1;
 
 	for (int i = 0; i < (int) lengthof(rule_tables); i++)
 		rule_table_oids[i] = get_relname_relid(rule_tables[i], namespace);
@@ -246,30 +258,56 @@ LoadRules(void)
 	 * Read as the rule tables' owner: a manager needs no privilege on the
 	 * rules that bind it, and row-level security must not hide any.
 	 */
-	BecomeOwner(RelationOwner(rule_table_oids[0]), &saved_userid, &saved_context);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	LoadTransitions();
-	LoadDeadlines();
-	LoadReasons();
-	LoadSettings();
-	SPI_finish();
-	SetUserIdAndSecContext(saved_userid, saved_context);
+	PG_TRY();
+	{
+		BecomeOwner(RelationOwner(rule_table_oids[0]), &saved_userid, &saved_context);
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		LoadTransitions(rules);
+		LoadDeadlines(rules->data);
+		LoadReasons(rules->data);
+		LoadSettings(rules);
+		SPI_finish();
+		SetUserIdAndSecContext(saved_userid, saved_context);
+	}
+	PG_CATCH();
+	{
+		MemoryContextDelete(context);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	return rules;
 }
 
+/*
+ * The newest version, pinned until UnpinSalesRules(): a change committed
+ * meanwhile makes a new version for later statements and leaves this one
+ * as it is.
+ */
 const SalesRules *
-GetSalesRules(void)
+PinSalesRules(void)
 {
 	/* take any committed change to the rules before answering */
 	AcceptInvalidationMessages();
-	while (!rules_valid)
+	while (!rules_valid || latest == NULL)
 	{
 		uint64		before = invalidations;
+		SalesRules *loaded = LoadRules();
 
-		LoadRules();
+		if (latest != NULL)
+			UnpinSalesRules(latest);
+		latest = loaded;
 		rules_valid = (invalidations == before);
 	}
-	return &rules;
+	latest->data->pins++;
+	return latest;
+}
+
+void
+UnpinSalesRules(const SalesRules *rules)
+{
+	if (--rules->data->pins == 0)
+		MemoryContextDelete(rules->data->context);
 }
 
 /*
@@ -277,30 +315,36 @@ GetSalesRules(void)
  * most specific rule wins.  0 when no rule applies.
  */
 int
-DeadlineDays(ClientSize size, bool has_category, int64 category_id)
+DeadlineDays(const SalesRules *rules, ClientSize size, bool has_category,
+			 int64 category_id)
 {
+	const RulesData *data = rules->data;
 	CategoryDays *entry = NULL;
 
-	(void) GetSalesRules();
 	if (has_category)
-		entry = hash_search(category_days, &category_id, HASH_FIND, NULL);
+		entry = hash_search(data->category_days, &category_id, HASH_FIND, NULL);
 	if (entry != NULL && entry->days[size] > 0)
 		return entry->days[size];
-	if (default_days[size] > 0)
-		return default_days[size];
+	if (data->default_days[size] > 0)
+		return data->default_days[size];
 	if (entry != NULL && entry->days[ANY_SIZE] > 0)
 		return entry->days[ANY_SIZE];
-	return default_days[ANY_SIZE];
+	return data->default_days[ANY_SIZE];
 }
 
 bool
-RefusalReasonIsHard(const char *code)
+RefusalReasonIsHard(const SalesRules *rules, const char *code)
 {
-	(void) GetSalesRules();
-	for (int i = 0; i < nreasons; i++)
-		if (strcmp(reasons[i].code, code) == 0)
-			return reasons[i].hard;
+	for (int i = 0; i < rules->data->nreasons; i++)
+		if (strcmp(rules->data->reasons[i].code, code) == 0)
+			return rules->data->reasons[i].hard;
 	return false;
+}
+
+const SalesRules *
+GetSalesRules(void)
+{
+	return StatementRules(CurrentStatement());
 }
 
 /* "contact_2, strategic_reserve or refusal", for messages; NULL for none. */

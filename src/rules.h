@@ -1,13 +1,19 @@
 /*
  * rules.h
  *	  The rule tables a DBA edits (transition_rule, deadline_rule,
- *	  refusal_reason, settings), read through a per-backend cache.
+ *	  refusal_reason, settings), read through a per-backend cache of
+ *	  immutable versions that statements pin.
  */
 #ifndef SALESALGO_RULES_H
 #define SALESALGO_RULES_H
 
 #include "types.h"
 
+/*
+ * One version of the rules, as one committed state of the rule tables.  It
+ * never changes once loaded: a change makes a new version, and the old one
+ * goes when the last statement pinned to it ends.
+ */
 typedef struct SalesRules
 {
 	bool		may_create[CLIENT_STATE_COUNT];
@@ -17,12 +23,19 @@ typedef struct SalesRules
 	const char *expire_reason;	/* NULL when none is configured */
 	int			expire_batch_size;
 	bool		notify_events;
+
+	/* rules.c's own */
+	struct RulesData *data;
 } SalesRules;
 
 extern void InitRulesCache(void);
+extern const SalesRules *PinSalesRules(void);
+extern void UnpinSalesRules(const SalesRules *rules);
+/* The rules of the current statement (statement.c). */
 extern const SalesRules *GetSalesRules(void);
-extern int	DeadlineDays(ClientSize size, bool has_category, int64 category_id);
-extern bool RefusalReasonIsHard(const char *code);
+extern int	DeadlineDays(const SalesRules *rules, ClientSize size,
+						 bool has_category, int64 category_id);
+extern bool RefusalReasonIsHard(const SalesRules *rules, const char *code);
 extern char *DescribeMoves(const SalesRules *rules, bool creation,
 						   ClientState from);
 

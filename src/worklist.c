@@ -30,11 +30,15 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 
@@ -48,7 +52,6 @@ typedef struct ManagerChange
 	int			delta;			/* clients in, less clients out */
 	int			entering;		/* clients in */
 	int64		last_client_id; /* the last client in, for messages */
-	char	   *last_client_name;
 } ManagerChange;
 
 struct WorklistChanges
@@ -107,21 +110,54 @@ ChangeOf(WorklistChanges *changes, int64 manager_id)
 		change->delta = 0;
 		change->entering = 0;
 		change->last_client_id = 0;
-		change->last_client_name = NULL;
 	}
 	return change;
 }
 
 void
-CountEntering(WorklistChanges *changes, int64 manager_id, int64 client_id,
-			  const char *client_name)
+CountEntering(WorklistChanges *changes, int64 manager_id, int64 client_id)
 {
 	ManagerChange *change = ChangeOf(changes, manager_id);
 
 	change->delta++;
 	change->entering++;
 	change->last_client_id = client_id;
-	change->last_client_name = pstrdup(client_name);
+}
+
+/*
+ * The name of a client, for a message: read only when a message needs it,
+ * so that a statement on a million clients keeps no million names.  It is
+ * read by the primary key with the snapshot of salesalgo's write, which
+ * sees the statement's rows, and as salesalgo reads them: whatever
+ * privileges or row-level security the user has, the message is the same.
+ */
+static char *
+ClientNameOf(Relation client_rel, Snapshot snapshot, int64 client_id)
+{
+	Relation	index = index_open(RelationGetPrimaryKeyIndex(client_rel),
+								   AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(client_rel, NULL);
+	int			attnum = SPI_fnumber(RelationGetDescr(client_rel), "name");
+	char	   *name = NULL;
+	ScanKeyData scankey;
+	IndexScanDesc scan;
+	bool		isnull;
+
+	ScanKeyInit(&scankey, 1, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(client_id));
+	scan = index_beginscan(client_rel, index, snapshot, 1, 0);
+	index_rescan(scan, &scankey, 1, NULL, 0);
+	if (attnum > 0 && index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		Datum		value = slot_getattr(slot, attnum, &isnull);
+
+		if (!isnull)
+			name = TextDatumGetCString(value);
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, AccessShareLock);
+	return name ? name : pstrdup("");
 }
 
 void
@@ -132,17 +168,20 @@ CountLeaving(WorklistChanges *changes, int64 manager_id)
 
 /* Why a manager could not take the statement's clients. */
 static void
-ReportRefusedEntry(Relation client_rel, const ManagerChange *change,
-				   const char *manager_name, bool active, int in_work,
-				   int manager_cap)
+ReportRefusedEntry(Relation client_rel, Snapshot snapshot,
+				   const ManagerChange *change, const char *manager_name,
+				   bool active, int in_work, int manager_cap)
 {
+	char	   *client_name = ClientNameOf(client_rel, snapshot,
+										   change->last_client_id);
+
 	if (!active)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("manager " INT64_FORMAT " is not active and cannot take client " INT64_FORMAT,
 						change->manager_id, change->last_client_id),
 				 errdetail("Client " INT64_FORMAT " \"%s\" was to enter the worklist of manager " INT64_FORMAT " \"%s\", who is inactive.",
-						   change->last_client_id, change->last_client_name,
+						   change->last_client_id, client_name,
 						   change->manager_id, manager_name),
 				 errhint("Assign the client to an active manager, or set salesalgo.manager.active for manager " INT64_FORMAT ".",
 						 change->manager_id),
@@ -158,7 +197,7 @@ ReportRefusedEntry(Relation client_rel, const ManagerChange *change,
 							  in_work, change->manager_id, manager_name, in_work, manager_cap) :
 			 errdetail("Manager " INT64_FORMAT " \"%s\" holds %d clients in worklist states, and the statement would add %d more, client " INT64_FORMAT " \"%s\" the last of them; the cap is %d.",
 					   change->manager_id, manager_name, in_work, change->delta,
-					   change->last_client_id, change->last_client_name, manager_cap),
+					   change->last_client_id, client_name, manager_cap),
 			 errhint("Move a client of this manager out of the worklist first, or raise salesalgo.manager.worklist_cap."),
 			 errtableconstraint(client_rel, "manager_worklist_cap")));
 }
@@ -274,13 +313,25 @@ ApplyWorklistChanges(Relation client_rel, WorklistChanges *changes)
 		active = DatumGetBool(slot_getattr(row, writer.attnums[M_ACTIVE], &isnull));
 		in_work = DatumGetInt32(slot_getattr(row, writer.attnums[M_IN_WORK], &isnull));
 		manager_cap = DatumGetInt32(slot_getattr(row, writer.attnums[M_CAP], &isnull));
-		/* the default as of now: the update may have waited for its change */
+		/*
+		 * The cap is judged as of the manager row the count went to, which
+		 * is the newest committed one: the update may have waited for a
+		 * change of the cap.  A NULL cap there means the default committed
+		 * with it, not the statement's pinned one, so that no session can
+		 * overfill a worklist whose cap another has just lowered.
+		 */
 		if (isnull)
-			manager_cap = GetSalesRules()->default_worklist_cap;
+		{
+			const SalesRules *latest = PinSalesRules();
+
+			manager_cap = latest->default_worklist_cap;
+			UnpinSalesRules(latest);
+		}
 
 		if (change->entering > 0 &&
 			(!active || (change->delta > 0 && in_work > manager_cap)))
-			ReportRefusedEntry(client_rel, change,
+			ReportRefusedEntry(client_rel, SalesWriteSnapshot(writer.write),
+							   change,
 							   TextDatumGetCString(slot_getattr(row, writer.attnums[M_NAME],
 																&isnull)),
 							   active, in_work - change->delta, manager_cap);

@@ -12,7 +12,7 @@ typedef struct WorklistChanges WorklistChanges;
 
 extern WorklistChanges *BeginWorklistChanges(void);
 extern void CountEntering(WorklistChanges *changes, int64 manager_id,
-						  int64 client_id, const char *client_name);
+						  int64 client_id);
 extern void CountLeaving(WorklistChanges *changes, int64 manager_id);
 
 extern void ApplyWorklistChanges(Relation client_rel, WorklistChanges *changes);

@@ -241,5 +241,32 @@ like($stderr, qr/ERROR:  column "in_work" of salesalgo.manager is kept by salesa
 is($node->safe_psql('postgres', 'SELECT count(*) FROM salesalgo."check"()'),
 	'0', 'check() finds nothing wrong after the refused forgeries');
 
+# A full worklist's message names the client that was to enter it, read as
+# salesalgo reads what it keeps: a role that may insert clients but not
+# read them gets the same message, and nothing is written.
+$node->safe_psql('postgres', q{
+	CREATE ROLE intake LOGIN;
+	GRANT USAGE ON SCHEMA salesalgo TO intake;
+	GRANT INSERT ON salesalgo.client TO intake;
+	GRANT USAGE ON SEQUENCE salesalgo.client_id_seq TO intake;
+	UPDATE salesalgo.manager SET worklist_cap = in_work + 1 WHERE id = 2;
+});
+my $counts_before = $node->safe_psql('postgres', q{
+	SELECT (SELECT count(*) FROM salesalgo.client) || ' ' ||
+	       (SELECT count(*) FROM salesalgo.client_history) || ' ' ||
+	       (SELECT in_work FROM salesalgo.manager WHERE id = 2)});
+($ret, $stdout, $stderr) = $node->psql('postgres', q{
+	SET ROLE intake;
+	INSERT INTO salesalgo.client (name, size, manager_id)
+	VALUES ('walk-in 1', 'medium', 2), ('walk-in 2', 'medium', 2);
+}, extra_params => ['-v', 'VERBOSITY=verbose']);
+like($stderr, qr/ERROR:  23514: worklist of manager 2 is full: client \d+ cannot enter it\nDETAIL:  .*client \d+ "walk-in 2" the last of them/,
+	'a role that cannot read clients is told which client a full worklist refused, by name');
+is($node->safe_psql('postgres', q{
+	SELECT (SELECT count(*) FROM salesalgo.client) || ' ' ||
+	       (SELECT count(*) FROM salesalgo.client_history) || ' ' ||
+	       (SELECT in_work FROM salesalgo.manager WHERE id = 2)}),
+	$counts_before, 'and the refused statement changed nothing');
+
 $node->stop;
 done_testing();
