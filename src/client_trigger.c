@@ -159,41 +159,52 @@ RejectNull(Relation rel, int64 client_id, int attnum)
 			 errtablecol(rel, attnum)));
 }
 
+/*
+ * An int8 or timestamptz column, 0 when NULL: where int8 is passed by
+ * reference (32-bit builds) a NULL Datum must not be dereferenced.
+ */
+static int64
+GetInt64Column(HeapTuple tuple, int attnum, TupleDesc tupdesc, bool *present)
+{
+	bool		isnull;
+	Datum		value = heap_getattr(tuple, attnum, tupdesc, &isnull);
+
+	*present = !isnull;
+	return isnull ? 0 : DatumGetInt64(value);
+}
+
 static void
 ReadClient(Relation rel, HeapTuple tuple, ClientRow *row)
 {
 	const ClientColumns *cols = ColumnsOf(rel);
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 	bool		isnull;
+	bool		has_id;
 	Datum		value;
 
 	row->tuple = tuple;
-	row->id = DatumGetInt64(heap_getattr(tuple, cols->id, tupdesc, &isnull));
+	/* NOT NULL on id is checked after the BEFORE triggers: 0 until then */
+	row->id = GetInt64Column(tuple, cols->id, tupdesc, &has_id);
 	value = heap_getattr(tuple, cols->size, tupdesc, &isnull);
 	if (isnull)
 		RejectNull(rel, row->id, cols->size);
 	row->size = DatumGetClientSize(value);
-	row->category_id = DatumGetInt64(heap_getattr(tuple, cols->category_id,
-												  tupdesc, &isnull));
-	row->has_category = !isnull;
+	row->category_id = GetInt64Column(tuple, cols->category_id, tupdesc,
+									  &row->has_category);
 	value = heap_getattr(tuple, cols->state, tupdesc, &isnull);
 	if (isnull)
 		RejectNull(rel, row->id, cols->state);
 	row->state = DatumGetClientState(value);
-	row->manager_id = DatumGetInt64(heap_getattr(tuple, cols->manager_id,
-												 tupdesc, &isnull));
-	row->has_manager = !isnull;
+	row->manager_id = GetInt64Column(tuple, cols->manager_id, tupdesc,
+									 &row->has_manager);
 	value = heap_getattr(tuple, cols->refusal_reason, tupdesc, &isnull);
 	row->refusal_reason = isnull ? NULL : TextDatumGetCString(value);
-	row->state_since = DatumGetTimestampTz(heap_getattr(tuple, cols->state_since,
-														tupdesc, &isnull));
-	row->has_state_since = !isnull;
-	row->work_started_at = DatumGetTimestampTz(heap_getattr(tuple, cols->work_started_at,
-															tupdesc, &isnull));
-	row->has_work_started = !isnull;
-	row->deadline_at = DatumGetTimestampTz(heap_getattr(tuple, cols->deadline_at,
-														tupdesc, &isnull));
-	row->has_deadline = !isnull;
+	row->state_since = GetInt64Column(tuple, cols->state_since, tupdesc,
+									  &row->has_state_since);
+	row->work_started_at = GetInt64Column(tuple, cols->work_started_at, tupdesc,
+										  &row->has_work_started);
+	row->deadline_at = GetInt64Column(tuple, cols->deadline_at, tupdesc,
+									  &row->has_deadline);
 }
 
 static char *
@@ -677,6 +688,7 @@ client_truncate(PG_FUNCTION_ARGS)
 	Relation	rel = trigdata->tg_relation;
 	Relation	key_index;
 	HistoryWriter *writer;
+	Snapshot	snapshot;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	MemoryContext row_context;
@@ -692,7 +704,13 @@ client_truncate(PG_FUNCTION_ARGS)
 	slot = table_slot_create(rel, NULL);
 	row_context = AllocSetContextCreate(CurrentMemoryContext, "salesalgo client row",
 										ALLOCSET_SMALL_SIZES);
-	scan = index_beginscan(rel, key_index, GetActiveSnapshot(), 0, 0);
+	/*
+	 * TRUNCATE removes every row, also those committed after a REPEATABLE
+	 * READ transaction's snapshot; its lock keeps every writer out, so the
+	 * latest snapshot sees exactly the rows it removes.
+	 */
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = index_beginscan(rel, key_index, snapshot, 0, 0);
 	index_rescan(scan, NULL, 0, NULL, 0);
 	while (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
@@ -710,6 +728,7 @@ client_truncate(PG_FUNCTION_ARGS)
 		MemoryContextSwitchTo(oldcontext);
 	}
 	index_endscan(scan);
+	UnregisterSnapshot(snapshot);
 	ExecDropSingleTupleTableSlot(slot);
 	index_close(key_index, AccessShareLock);
 	MemoryContextDelete(row_context);

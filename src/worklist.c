@@ -356,6 +356,7 @@ void
 EmptyWorklists(Relation client_rel)
 {
 	ManagerWriter writer;
+	Snapshot	snapshot;
 	TableScanDesc scan;
 	TupleTableSlot *slot;
 	List	   *ids = NIL;
@@ -363,7 +364,9 @@ EmptyWorklists(Relation client_rel)
 
 	BeginManagerWriter(&writer, client_rel);
 	slot = table_slot_create(writer.rel, NULL);
-	scan = table_beginscan(writer.rel, SalesWriteSnapshot(writer.write), 0, NULL);
+	/* the counts of the clients TRUNCATE removes, committed or not seen yet */
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = table_beginscan(writer.rel, snapshot, 0, NULL);
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
 		bool		isnull;
@@ -379,6 +382,7 @@ EmptyWorklists(Relation client_rel)
 		}
 	}
 	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
 	ExecDropSingleTupleTableSlot(slot);
 	list_sort(ids, CompareIds);
 	foreach(lc, ids)
