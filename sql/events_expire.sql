@@ -46,3 +46,21 @@ ROLLBACK;
 -- the log keeps the last 1,000 runs
 SELECT count(*) AS runs FROM (SELECT salesalgo.sales_expire('2000-01-01') FROM generate_series(1, 1005)) AS r;
 SELECT count(*) AS kept, max(id) - min(id) + 1 AS span FROM salesalgo.expire_runs;
+
+-- extend_deadline() only extends: a deadline at or before now is refused
+-- (22023), and nothing changes
+BEGIN;
+SET LOCAL salesalgo.now = '2026-09-01 09:00+00';
+INSERT INTO salesalgo.manager (id, name) VALUES (1702, 'Extender');
+INSERT INTO salesalgo.client (id, name, size, manager_id) VALUES (17004, 'extend me', 'small', 1702);
+SELECT deadline_at AS deadline_before FROM salesalgo.client WHERE id = 17004 \gset
+SELECT count(*) AS history_before FROM salesalgo.client_history WHERE client_id = 17004 \gset
+SELECT code, message, detail, hint
+FROM regress.error_of($$SELECT salesalgo.extend_deadline(17004, '2026-09-01 09:00+00', 'now')$$);
+SELECT code, message
+FROM regress.error_of($$SELECT salesalgo.extend_deadline(17004, '2026-08-01', 'the past')$$);
+SELECT deadline_at = :'deadline_before' AS deadline_unchanged,
+       (SELECT count(*) FROM salesalgo.client_history WHERE client_id = 17004) = :history_before AS no_history
+FROM salesalgo.client WHERE id = 17004;
+SELECT code FROM regress.error_of($$SELECT salesalgo.extend_deadline(17004, '2026-09-01 09:00:01+00', 'a second')$$);
+ROLLBACK;

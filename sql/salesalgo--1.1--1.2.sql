@@ -132,12 +132,28 @@ CREATE OR REPLACE FUNCTION salesalgo.schedule_expire(schedule text DEFAULT '*/5 
 AS $$
 DECLARE
     job bigint;
+    elsewhere name;
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_extension WHERE extname OPERATOR(pg_catalog.=) 'pg_cron') THEN
         RAISE EXCEPTION 'pg_cron is not installed in database "%"', current_database()
             USING ERRCODE = 'undefined_object',
                   DETAIL = 'pg_cron runs its jobs from the one database named by cron.database_name.',
                   HINT = 'Run this in the pg_cron database: ' || salesalgo.expire_job_call(schedule);
+    END IF;
+    -- One job per cluster (its name is pg_cron's key, with the user), and
+    -- pg_cron would change its schedule but not its database: a job for
+    -- another database is refused, not silently kept there.
+    EXECUTE 'SELECT j.database FROM cron.job AS j'
+            ' WHERE j.jobname OPERATOR(pg_catalog.=) $1'
+            '   AND j.username OPERATOR(pg_catalog.=) CURRENT_USER'
+            '   AND j.database OPERATOR(pg_catalog.<>) $2'
+        INTO elsewhere
+        USING 'salesalgo-expire', current_database();
+    IF elsewhere IS NOT NULL THEN
+        RAISE EXCEPTION 'the pg_cron job salesalgo-expire runs sales_expire() in database "%", not here', elsewhere
+            USING ERRCODE = 'duplicate_object',
+                  DETAIL = 'There is one job of that name per cluster, and scheduling it again would not move it to database "' || current_database() || '".',
+                  HINT = 'To expire here instead, unschedule it first: SELECT cron.unschedule(''salesalgo-expire'');';
     END IF;
     -- pg_cron replaces a job of the same name and user
     EXECUTE 'SELECT cron.schedule_in_database($1, $2, $3, $4)'
@@ -148,7 +164,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION salesalgo.schedule_expire(text) IS
-    'Creates or replaces the pg_cron job salesalgo-expire that runs sales_expire() here (through expire_for_cron(), so that the run''s message says how many it expired); returns its id.';
+    'Creates or replaces the pg_cron job salesalgo-expire that runs sales_expire() here (through expire_for_cron(), so that the run''s message says how many it expired); returns its id. Refuses when the job runs in another database: one job per cluster.';
 
 
 -- 18. The surface

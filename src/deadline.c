@@ -15,6 +15,7 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
+#include "clock.h"
 #include "statement.h"
 #include "types.h"
 
@@ -49,6 +50,16 @@ extend_deadline(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a deadline must be a finite time")));
+	/* a deadline already passed would expire the client: that is no extension */
+	if (new_deadline <= SalesNow())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the new deadline of client " INT64_FORMAT " is not in the future",
+						client_id),
+				 errdetail("It is %s; the time is now %s.",
+						   timestamptz_to_str(new_deadline),
+						   timestamptz_to_str(SalesNow())),
+				 errhint("extend_deadline() only extends; a client whose time is up is expired by sales_expire().")));
 
 	values[0] = Int64GetDatum(client_id);
 	values[1] = TimestampTzGetDatum(new_deadline);

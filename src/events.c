@@ -7,8 +7,11 @@
  *
  *	  {"last_history_id": 1234}
  *
- * the last history id it wrote.  A listener reads client_history after the
- * last id it has read, under its own privileges: the notification carries
+ * the newest history id drawn in the cluster when it commits (not
+ * necessarily its own: ids are drawn by every session, and currval() is
+ * neither defined in a session that wrote no history nor rolled back with a
+ * savepoint).  A listener reads client_history after the last id it has
+ * read, under its own privileges: the notification carries
  * no client data and is a hint to read, never a fact (anyone may LISTEN on
  * a channel or NOTIFY it).  One notification per transaction, whatever it
  * changed, so a million-row update does not fill the notify queue.
@@ -36,14 +39,19 @@
 
 #include "events.h"
 
-static bool ring_at_commit = false;
+/*
+ * The outermost (sub)transaction nesting level that asked for a bell, 0 for
+ * none: a savepoint rolled back takes its request with it, one released
+ * hands it to its parent.
+ */
+static int	ring_level = 0;
 static bool callback_registered = false;
 
 /*
- * The history ids come from the sequence this session drew them from; it is
- * read as its owner, since the writer of the history may hold no privilege
- * on it.  NULL when the sequence is gone (a DBA's doing; the bell rings
- * anyway).
+ * The newest id drawn from the history sequence, by any session; it is read
+ * as the sequence's owner, since the writer of the history may hold no
+ * privilege on it.  NULL when the sequence is gone (a DBA's doing; the bell
+ * rings anyway) or has never been drawn from.
  */
 static void
 AppendLastHistoryId(StringInfo buf)
@@ -54,7 +62,8 @@ AppendLastHistoryId(StringInfo buf)
 	Oid			owner;
 	Oid			saved_userid;
 	int			saved_context;
-	int64		last;
+	LOCAL_FCINFO(fcinfo, 1);
+	Datum		last;
 
 	sequence = OidIsValid(namespace) ?
 		get_relname_relid("client_history_id_seq", namespace) : InvalidOid;
@@ -70,9 +79,15 @@ AppendLastHistoryId(StringInfo buf)
 
 	GetUserIdAndSecContext(&saved_userid, &saved_context);
 	SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
-	last = DatumGetInt64(DirectFunctionCall1(currval_oid, ObjectIdGetDatum(sequence)));
+	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = ObjectIdGetDatum(sequence);
+	fcinfo->args[0].isnull = false;
+	last = pg_sequence_last_value(fcinfo);
 	SetUserIdAndSecContext(saved_userid, saved_context);
-	appendStringInfo(buf, INT64_FORMAT, last);
+	if (fcinfo->isnull)
+		appendStringInfoString(buf, "null");
+	else
+		appendStringInfo(buf, INT64_FORMAT, DatumGetInt64(last));
 }
 
 static void
@@ -80,17 +95,17 @@ RingDoorbell(XactEvent event, void *arg)
 {
 	StringInfoData payload;
 
-	if (!ring_at_commit)
+	if (ring_level == 0)
 		return;
 	if (event != XACT_EVENT_PRE_COMMIT)
 	{
 		/* aborted, prepared or committed elsewhere: nothing to ring */
 		if (event != XACT_EVENT_PARALLEL_PRE_COMMIT &&
 			event != XACT_EVENT_PRE_PREPARE)
-			ring_at_commit = false;
+			ring_level = 0;
 		return;
 	}
-	ring_at_commit = false;
+	ring_level = 0;
 	initStringInfo(&payload);
 	appendStringInfoString(&payload, "{\"last_history_id\": ");
 	AppendLastHistoryId(&payload);
@@ -99,14 +114,32 @@ RingDoorbell(XactEvent event, void *arg)
 	pfree(payload.data);
 }
 
-/* The current transaction wrote history with events on. */
+static void
+KeepOrDropBell(SubXactEvent event, SubTransactionId mySubid,
+			   SubTransactionId parentSubid, void *arg)
+{
+	int			level = GetCurrentTransactionNestLevel();
+
+	if (ring_level < level)
+		return;
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		ring_level = 0;
+	else if (event == SUBXACT_EVENT_COMMIT_SUB)
+		ring_level = level - 1;
+}
+
+/* The current (sub)transaction wrote history with events on. */
 void
 RingAtCommit(void)
 {
+	int			level = GetCurrentTransactionNestLevel();
+
 	if (!callback_registered)
 	{
 		RegisterXactCallback(RingDoorbell, NULL);
+		RegisterSubXactCallback(KeepOrDropBell, NULL);
 		callback_registered = true;
 	}
-	ring_at_commit = true;
+	if (ring_level == 0 || level < ring_level)
+		ring_level = level;
 }

@@ -63,7 +63,7 @@ static const char *const batch_sql =
 "  WHERE c.deadline_at OPERATOR(pg_catalog.<=) $1"
 "    AND c.id OPERATOR(pg_catalog.<>) ALL ($2)"
 "  ORDER BY c.deadline_at LIMIT $3"
-"  FOR UPDATE OF c SKIP LOCKED),"
+"  FOR NO KEY UPDATE OF c SKIP LOCKED),"
 " free AS MATERIALIZED ("
 "  SELECT m.id FROM salesalgo.manager AS m"
 "  WHERE m.id IN (SELECT due.manager_id FROM due)"
@@ -119,12 +119,12 @@ typedef struct ExpireRun
 	int64		past_grace;		/* of those, overdue by more than the grace */
 	int			sessions_ended;
 	StringInfoData detail;		/* who held what, in sentences */
-	/* application sessions already waited for: each is waited for once */
-	int			waited[MAX_ROW_HOLDERS];
-	int			nwaited;
+	/* holders already waited for, sessions and prepared transactions: once each */
+	RowHolders	waited;
 	/* manager logins' sessions this run ended */
-	int			ended[MAX_ROW_HOLDERS];
-	int			nended;
+	RowHolders	ended;
+	/* waits past the grace so far: at most one more than the holders seen */
+	int			waits;
 } ExpireRun;
 
 /* settings.expire_grace and expire_wait, where the schema has them */
@@ -227,7 +227,7 @@ TryExpire(int64 client_id, TimestampTz as_of, int wait_ms, Oid state_type,
 		if (SPI_execute_with_args("SELECT c.manager_id FROM salesalgo.client AS c"
 								  " WHERE c.id OPERATOR(pg_catalog.=) $1"
 								  "   AND c.deadline_at OPERATOR(pg_catalog.<=) $2"
-								  " FOR UPDATE OF c",
+								  " FOR NO KEY UPDATE OF c",
 								  2, lock_types, lock_values, NULL, false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not lock client " INT64_FORMAT, client_id);
 		if (SPI_processed == 0)
@@ -274,9 +274,14 @@ TryExpire(int64 client_id, TimestampTz as_of, int wait_ms, Oid state_type,
 	return outcome;
 }
 
-/* The sessions holding a client's row, or its manager's row. */
-static int
-HoldersOf(int64 client_id, int *pids)
+/*
+ * The transactions holding a client's row, or its manager's row.  The
+ * expiry changes neither key, so a key-share lock (a foreign key's check,
+ * such as a manager's insert into a table referencing the client) is no
+ * hold.
+ */
+static void
+HoldersOf(int64 client_id, RowHolders *holders)
 {
 	Oid			argtypes[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(client_id)};
@@ -286,7 +291,8 @@ HoldersOf(int64 client_id, int *pids)
 	ItemPointerData manager_tid;
 	Datum		tid;
 	Relation	rel;
-	int			npids = 0;
+
+	ResetRowHolders(holders);
 
 	if (SPI_execute_with_args("SELECT c.ctid, m.ctid FROM salesalgo.client AS c"
 							  " LEFT JOIN salesalgo.manager AS m"
@@ -295,7 +301,7 @@ HoldersOf(int64 client_id, int *pids)
 							  1, argtypes, values, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not find client " INT64_FORMAT, client_id);
 	if (SPI_processed == 0)
-		return 0;
+		return;
 	tid = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &client_null);
 	if (!client_null)
 		client_tid = *(ItemPointer) DatumGetPointer(tid);
@@ -306,16 +312,15 @@ HoldersOf(int64 client_id, int *pids)
 	if (!client_null)
 	{
 		rel = table_open(SalesalgoRelation("client"), AccessShareLock);
-		npids = AddRowHolders(rel, &client_tid, true, pids, npids);
+		AddRowHolders(rel, &client_tid, false, holders);
 		table_close(rel, AccessShareLock);
 	}
 	if (!manager_null)
 	{
 		rel = table_open(SalesalgoRelation("manager"), AccessShareLock);
-		npids = AddRowHolders(rel, &manager_tid, false, pids, npids);
+		AddRowHolders(rel, &manager_tid, false, holders);
 		table_close(rel, AccessShareLock);
 	}
-	return npids;
 }
 
 /* A manager's login (SQL's login_scope() says whose clients it sees), name */
@@ -341,29 +346,62 @@ IsManagerLogin(Oid role, char **name)
 	return !isnull && DatumGetBool(manager);
 }
 
-static bool
-AlreadyWaited(const ExpireRun *run, int pid)
+/* The gid of a prepared transaction, or NULL when it is gone */
+static char *
+PreparedGid(TransactionId xid)
 {
-	for (int i = 0; i < run->nwaited; i++)
-		if (run->waited[i] == pid)
-			return true;
-	return false;
+	Oid			argtypes[1] = {XIDOID};
+	Datum		values[1] = {TransactionIdGetDatum(xid)};
+
+	if (SPI_execute_with_args("SELECT p.gid FROM pg_catalog.pg_prepared_xacts AS p"
+							  " WHERE p.transaction OPERATOR(pg_catalog.=) $1",
+							  1, argtypes, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look up prepared transaction %u", xid);
+	if (SPI_processed == 0)
+		return NULL;
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 }
 
-static bool
-AlreadyEnded(const ExpireRun *run, int pid)
+/* Says who held client_id past the grace and was waited for */
+static void
+ReportWaited(ExpireRun *run, const RowHolder *holder, int64 client_id)
 {
-	for (int i = 0; i < run->nended; i++)
-		if (run->ended[i] == pid)
-			return true;
-	return false;
+	const char *sep = run->detail.len > 0 ? " " : "";
+	Oid			role;
+	char	   *name;
+
+	if (holder->pid == 0)
+	{
+		char	   *gid = PreparedGid(holder->xid);
+
+		appendStringInfo(&run->detail,
+						 "%sPrepared transaction %s%s%s (transaction %u) held client " INT64_FORMAT " past the grace and was waited for; only COMMIT PREPARED or ROLLBACK PREPARED releases it.",
+						 sep, gid ? "\"" : "", gid ? gid : "", gid ? "\"" : "",
+						 holder->xid, client_id);
+		AddRowHolder(&run->waited, holder->xid, holder->pid);
+		return;
+	}
+	role = BackendRole(holder->pid);
+	if (!OidIsValid(role))
+		return;
+	AddRowHolder(&run->waited, holder->xid, holder->pid);
+	if (IsManagerLogin(role, &name))
+		appendStringInfo(&run->detail,
+						 "%sA session of manager login %s (pid %d) held client " INT64_FORMAT " past the grace and was waited for; it was not ended, as the role running sales_expire() may not end it (pg_terminate_backend()'s rule: it needs pg_signal_backend).",
+						 sep, name, holder->pid, client_id);
+	else
+		appendStringInfo(&run->detail,
+						 "%sA session of %s (pid %d), no manager's login, held client " INT64_FORMAT " past the grace and was waited for.",
+						 sep, name, holder->pid, client_id);
 }
 
 /*
  * The clients overdue by more than the grace that the batches had to leave:
  * each is waited for; a manager login's session still holding it is ended
- * and waited for once more; an application's session is waited for once
- * per run, then its clients are left.
+ * (if the runner may) and waited for once more; any other holder, an
+ * application's session or a prepared transaction, is waited for once per
+ * run, then its clients are left.  So a run waits at most about
+ * expire_wait for each distinct holder, however many clients they hold.
  */
 static void
 ExpirePastGrace(ExpireRun *run, const ExpireGrace *grace, TimestampTz as_of,
@@ -373,6 +411,7 @@ ExpirePastGrace(ExpireRun *run, const ExpireGrace *grace, TimestampTz as_of,
 	Datum		values[2];
 	int64	   *clients;
 	uint64		nclients;
+	RowHolders	holders;
 
 	values[0] = TimestampTzGetDatum(grace->cutoff);
 	values[1] = TimestampTzGetDatum(as_of);
@@ -392,44 +431,53 @@ ExpirePastGrace(ExpireRun *run, const ExpireGrace *grace, TimestampTz as_of,
 												 SPI_tuptable->tupdesc, 1, &isnull));
 	}
 
+	InitRowHolders(&holders);
 	for (uint64 i = 0; i < nclients; i++)
 	{
-		int			pids[MAX_ROW_HOLDERS];
-		int			npids = HoldersOf(clients[i], pids);
-		bool		waited_all = npids > 0;
+		bool		waited_all = true;
 		bool		ended = false;
 		Outcome		outcome;
 
 		CHECK_FOR_INTERRUPTS();
-		for (int h = 0; h < npids; h++)
-			waited_all &= AlreadyWaited(run, pids[h]);
-		outcome = waited_all ? HELD :
-			TryExpire(clients[i], as_of, grace->wait_ms, state_type, state, reason, reason_null);
+		HoldersOf(clients[i], &holders);
+		for (int h = 0; h < holders.n; h++)
+			waited_all &= HasRowHolder(&run->waited, holders.items[h].xid);
+		/* a hold nobody can be seen to have is waited for once per run */
+		if (holders.n == 0)
+			waited_all = run->waits > run->waited.n + run->ended.n;
+		if (waited_all)
+			outcome = HELD;
+		else
+		{
+			run->waits++;
+			outcome = TryExpire(clients[i], as_of, grace->wait_ms, state_type,
+								state, reason, reason_null);
+		}
 		if (outcome == HELD && !waited_all)
 		{
-			npids = HoldersOf(clients[i], pids);
-			for (int h = 0; h < npids; h++)
+			HoldersOf(clients[i], &holders);
+			for (int h = 0; h < holders.n; h++)
 			{
-				Oid			role = BackendRole(pids[h]);
+				RowHolder  *holder = &holders.items[h];
+				Oid			role = BackendRole(holder->pid);
 				char	   *name;
 
-				if (!OidIsValid(role))
+				if (holder->pid == 0 || !OidIsValid(role))
 					continue;
-				if (AlreadyEnded(run, pids[h]))
+				if (HasRowHolder(&run->ended, holder->xid))
 				{
 					/* still on its way out: wait for it again */
 					ended = true;
 					continue;
 				}
-				if (IsManagerLogin(role, &name) && EndBackend(pids[h], role))
+				if (IsManagerLogin(role, &name) && EndBackend(holder->pid, role))
 				{
 					ended = true;
 					run->sessions_ended++;
-					if (run->nended < MAX_ROW_HOLDERS)
-						run->ended[run->nended++] = pids[h];
+					AddRowHolder(&run->ended, holder->xid, holder->pid);
 					appendStringInfo(&run->detail,
 									 "%sEnded the session of manager login %s (pid %d), which held client " INT64_FORMAT " past the grace.",
-									 run->detail.len > 0 ? " " : "", name, pids[h], clients[i]);
+									 run->detail.len > 0 ? " " : "", name, holder->pid, clients[i]);
 				}
 			}
 			if (ended)
@@ -440,22 +488,11 @@ ExpirePastGrace(ExpireRun *run, const ExpireGrace *grace, TimestampTz as_of,
 			run->moved++;
 		else if (outcome == HELD)
 		{
-			npids = HoldersOf(clients[i], pids);
-			for (int h = 0; h < npids; h++)
-			{
-				char	   *name;
-				Oid			role = BackendRole(pids[h]);
-
-				if (!OidIsValid(role) || AlreadyWaited(run, pids[h]) ||
-					AlreadyEnded(run, pids[h]))
-					continue;
-				(void) IsManagerLogin(role, &name);
-				if (run->nwaited < MAX_ROW_HOLDERS)
-					run->waited[run->nwaited++] = pids[h];
-				appendStringInfo(&run->detail,
-								 "%sA session of %s (pid %d), no manager's login, held client " INT64_FORMAT " past the grace and was waited for.",
-								 run->detail.len > 0 ? " " : "", name, pids[h], clients[i]);
-			}
+			HoldersOf(clients[i], &holders);
+			for (int h = 0; h < holders.n; h++)
+				if (!HasRowHolder(&run->waited, holders.items[h].xid) &&
+					!HasRowHolder(&run->ended, holders.items[h].xid))
+					ReportWaited(run, &holders.items[h], clients[i]);
 		}
 	}
 	pfree(clients);
@@ -592,6 +629,8 @@ sales_expire(PG_FUNCTION_ARGS)
 
 	memset(&run, 0, sizeof(run));
 	initStringInfo(&run.detail);
+	InitRowHolders(&run.waited);
+	InitRowHolders(&run.ended);
 	/* the clients this run locked but could not move: their manager was busy */
 	left_behind = initArrayResult(INT8OID, CurrentMemoryContext, false);
 

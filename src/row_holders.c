@@ -7,9 +7,10 @@
  * lockers), not in pg_locks, until someone waits for it; the holders are
  * found the way pgrowlocks finds them, from the tuple header, and mapped to
  * backends by their top-level transaction.  Ending a session is what
- * pg_terminate_backend() does (SIGTERM), without its privilege check: the
- * caller, sales_expire(), decides that the session is a manager login's and
- * never ends a superuser's.
+ * pg_terminate_backend() does (SIGTERM), with its privilege check: a
+ * superuser's session never, another only by a member of
+ * pg_signal_backend or of the session's role; the caller, sales_expire(),
+ * decides that the session is a manager login's.
  */
 #include "postgres.h"
 
@@ -21,35 +22,73 @@
 #include "access/subtrans.h"
 #include "access/transam.h"
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
+#include "utils/acl.h"
 #include "utils/snapmgr.h"
 
 #include "row_holders.h"
 
-static int
-AddHolder(TransactionId xid, int *pids, int npids)
+void
+InitRowHolders(RowHolders *holders)
 {
+	holders->size = 16;
+	holders->n = 0;
+	holders->items = palloc(sizeof(RowHolder) * holders->size);
+}
+
+void
+ResetRowHolders(RowHolders *holders)
+{
+	holders->n = 0;
+}
+
+bool
+HasRowHolder(const RowHolders *holders, TransactionId xid)
+{
+	for (int i = 0; i < holders->n; i++)
+		if (TransactionIdEquals(holders->items[i].xid, xid))
+			return true;
+	return false;
+}
+
+void
+AddRowHolder(RowHolders *holders, TransactionId xid, int pid)
+{
+	if (HasRowHolder(holders, xid))
+		return;
+	if (holders->n == holders->size)
+	{
+		holders->size *= 2;
+		holders->items = repalloc(holders->items, sizeof(RowHolder) * holders->size);
+	}
+	holders->items[holders->n].xid = xid;
+	holders->items[holders->n].pid = pid;
+	holders->n++;
+}
+
+static void
+AddHolder(TransactionId xid, RowHolders *holders)
+{
+	TransactionId top;
 	int			pid;
 
 	if (!TransactionIdIsValid(xid) || TransactionIdIsCurrentTransactionId(xid) ||
 		!TransactionIdIsInProgress(xid))
-		return npids;
-	pid = BackendXidGetPid(SubTransGetTopmostTransaction(xid));
-	if (pid == 0 || pid == MyProcPid)
-		return npids;
-	for (int i = 0; i < npids; i++)
-		if (pids[i] == pid)
-			return npids;
-	if (npids < MAX_ROW_HOLDERS)
-		pids[npids++] = pid;
-	return npids;
+		return;
+	top = SubTransGetTopmostTransaction(xid);
+	/* 0 for a prepared transaction: it holds the row with no backend */
+	pid = BackendXidGetPid(top);
+	if (pid == MyProcPid)
+		return;
+	AddRowHolder(holders, top, pid);
 }
 
-int
-AddRowHolders(Relation rel, ItemPointer tid, bool for_update, int *pids, int npids)
+void
+AddRowHolders(Relation rel, ItemPointer tid, bool for_update, RowHolders *holders)
 {
 	HeapTupleData tuple;
 	Buffer		buffer;
@@ -61,7 +100,7 @@ AddRowHolders(Relation rel, ItemPointer tid, bool for_update, int *pids, int npi
 	{
 		if (BufferIsValid(buffer))
 			ReleaseBuffer(buffer);
-		return npids;
+		return;
 	}
 	LockBuffer(buffer, BUFFER_LOCK_SHARE);
 	infomask = tuple.t_data->t_infomask;
@@ -70,7 +109,7 @@ AddRowHolders(Relation rel, ItemPointer tid, bool for_update, int *pids, int npi
 	ReleaseBuffer(buffer);
 
 	if (infomask & HEAP_XMAX_INVALID)
-		return npids;
+		return;
 	if (infomask & HEAP_XMAX_IS_MULTI)
 	{
 		MultiXactMember *members;
@@ -81,14 +120,14 @@ AddRowHolders(Relation rel, ItemPointer tid, bool for_update, int *pids, int npi
 		for (int i = 0; i < nmembers; i++)
 			/* a key-share lock (a foreign key's check) lets FOR NO KEY UPDATE in */
 			if (for_update || members[i].status != MultiXactStatusForKeyShare)
-				npids = AddHolder(members[i].xid, pids, npids);
+				AddHolder(members[i].xid, holders);
 		if (nmembers > 0)
 			pfree(members);
-		return npids;
+		return;
 	}
 	if (!for_update && HEAP_XMAX_IS_KEYSHR_LOCKED(infomask))
-		return npids;
-	return AddHolder(xmax, pids, npids);
+		return;
+	AddHolder(xmax, holders);
 }
 
 Oid
@@ -106,6 +145,10 @@ EndBackend(int pid, Oid role)
 
 	if (proc == NULL || proc->roleId != role || !OidIsValid(role) ||
 		superuser_arg(role))
+		return false;
+	/* pg_terminate_backend()'s rule: the runner gets no more than it has */
+	if (!has_privs_of_role(GetUserId(), role) &&
+		!has_privs_of_role(GetUserId(), ROLE_PG_SIGNAL_BACKEND))
 		return false;
 #ifdef HAVE_SETSID
 	if (kill(-pid, SIGTERM) == 0)

@@ -1,7 +1,8 @@
 # pg_cron runs sales_expire() on schedule: an overdue client leaves its
 # worklist with no SQL from the test.  schedule_expire() replaces its job
 # rather than duplicating it; where pg_cron lives in another database, the
-# error's hint is the exact call to run there, and that call works.
+# error's hint is the exact call to run there, and that call works; a job
+# for another database is not silently kept there.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -86,6 +87,23 @@ $node->safe_psql('postgres', $hint);
 ok($node->poll_query_until('sales', q{
 	SELECT state::text = 'refusal' FROM salesalgo.client WHERE name = 'overdue'}),
 	'the hinted job expires the overdue client in the other database');
+
+# The job is the cluster's one: scheduling it from another database with
+# salesalgo refuses rather than keep it where it is under a new schedule.
+($ret, $stdout, $stderr) =
+  $node->psql('postgres', q{SELECT salesalgo.schedule_expire('*/10 * * * *')});
+isnt($ret, 0, 'schedule_expire() refuses to take over a job of another database');
+like($stderr, qr/ERROR:  the pg_cron job salesalgo-expire runs sales_expire\(\) in database "sales", not here/,
+	'and says which database has it');
+like($stderr, qr/HINT:  To expire here instead, unschedule it first: SELECT cron.unschedule\('salesalgo-expire'\);/,
+	'and how to move it');
+is($node->safe_psql('postgres', q{SELECT database || ' ' || schedule FROM cron.job WHERE jobname = 'salesalgo-expire'}),
+	'sales * * * * *', 'the job is unchanged');
+$node->safe_psql('postgres', q{SELECT cron.unschedule('salesalgo-expire')});
+like($node->safe_psql('postgres', q{SELECT salesalgo.schedule_expire('*/10 * * * *')}), qr/^\d+$/,
+	'once unscheduled there, it is scheduled here');
+is($node->safe_psql('postgres', q{SELECT database || ' ' || schedule FROM cron.job WHERE jobname = 'salesalgo-expire'}),
+	'postgres */10 * * * *', 'for this database');
 
 $node->stop;
 done_testing();

@@ -24,6 +24,8 @@ $node->safe_psql('postgres', q{
 	CREATE EXTENSION salesalgo;
 	SELECT salesalgo.grant_access('anna', 'manager');
 	SELECT salesalgo.grant_access('head', 'head');
+	-- ending a session takes what pg_terminate_backend() takes
+	GRANT pg_signal_backend TO head;
 	GRANT SELECT, UPDATE ON salesalgo.client TO crm_app;
 	INSERT INTO salesalgo.manager (id, name, login) VALUES (1, 'Anna', 'anna'), (2, 'Boris', NULL);
 	UPDATE salesalgo.settings SET expire_wait = '3 seconds';
