@@ -688,6 +688,7 @@ client_truncate(PG_FUNCTION_ARGS)
 	Relation	rel = trigdata->tg_relation;
 	Relation	key_index;
 	HistoryWriter *writer;
+	int64		removed = 0;
 	Snapshot	snapshot;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
@@ -725,6 +726,7 @@ client_truncate(PG_FUNCTION_ARGS)
 		SideOf(&row, &before);
 		SideOf(NULL, &after);
 		WriteHistoryRow(writer, row.id, &before, &after, row.refusal_reason);
+		removed++;
 		MemoryContextSwitchTo(oldcontext);
 	}
 	index_endscan(scan);
@@ -735,7 +737,8 @@ client_truncate(PG_FUNCTION_ARGS)
 	EndHistoryWriter(writer);
 
 	EmptyWorklists(rel);
-	if (GetSalesRules()->notify_events)
+	/* an empty table leaves no history to read */
+	if (removed > 0 && GetSalesRules()->notify_events)
 		RingAtCommit();
 	return PointerGetDatum(NULL);
 }
