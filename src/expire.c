@@ -45,6 +45,7 @@
 
 #include "clock.h"
 #include "history.h"
+#include "owner.h"
 #include "plans.h"
 #include "row_holders.h"
 #include "rules.h"
@@ -141,19 +142,6 @@ SalesalgoRelation(const char *name)
 	Oid			namespace = get_namespace_oid("salesalgo", false);
 
 	return get_relname_relid(name, namespace);
-}
-
-static Oid
-RelationOwnerOf(Oid relid)
-{
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	return owner;
 }
 
 /* false on a schema older than 1.2 */
@@ -549,7 +537,7 @@ LogRun(const ExpireRun *run, TimestampTz as_of)
 		nulls[6] = 'n';
 
 	GetUserIdAndSecContext(&saved_userid, &saved_context);
-	SetUserIdAndSecContext(RelationOwnerOf(log),
+	SetUserIdAndSecContext(RelationOwner(log),
 						   saved_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	if (SPI_execute_with_args("WITH logged AS ("

@@ -222,19 +222,6 @@ LoadSettings(SalesRules *rules)
 	rules->notify_events = DatumGetBool(GetColumn(0, 5, &isnull));
 }
 
-static Oid
-RelationOwner(Oid relid)
-{
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	return owner;
-}
-
 /* A new version of the rules, as the rule tables stand committed now. */
 static SalesRules *
 LoadRules(void)
