@@ -532,6 +532,13 @@ BEGIN
                   DETAIL = format('It runs from %s to %s.', from_ts, to_ts),
                   HINT = 'Give the start first: trial_report(from_ts, to_ts), from_ts inclusive, to_ts exclusive.';
     END IF;
+    -- the load is sampled once a day: an endless period would never end
+    IF NOT isfinite(from_ts) OR NOT isfinite(to_ts) THEN
+        RAISE EXCEPTION 'the period of a trial report must have finite ends'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('It runs from %s to %s.', from_ts, to_ts),
+                  HINT = 'Give dates, for example now() - interval ''30 days'' and now().';
+    END IF;
     RETURN QUERY
     WITH h AS (
         -- every change, with whether it took the client into a manager's

@@ -60,6 +60,7 @@ FROM salesalgo.trial_report('2026-03-01', '2026-04-01');
 SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.trial_report(NULL, now())$$);
 SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.trial_report(now(), NULL)$$);
 SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.trial_report('2026-04-01', '2026-03-01')$$);
+SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.trial_report('-infinity', 'infinity')$$);
 -- and nothing else: no table
 SELECT * FROM regress.error_of($$SELECT count(*) FROM salesalgo.client$$);
 RESET SESSION AUTHORIZATION;
