@@ -56,8 +56,9 @@ extend_deadline(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the new deadline of client " INT64_FORMAT " is not in the future",
 						client_id),
+				 /* timestamptz_to_str() returns a static buffer: copy the first */
 				 errdetail("It is %s; the time is now %s.",
-						   timestamptz_to_str(new_deadline),
+						   pstrdup(timestamptz_to_str(new_deadline)),
 						   timestamptz_to_str(SalesNow())),
 				 errhint("extend_deadline() only extends; a client whose time is up is expired by sales_expire().")));
 
