@@ -34,6 +34,18 @@ REGRESS += surface surface_access
 
 # 1.2, platforms
 REGRESS +=
+
+# 1.2, the book's rules: client size from size rules
+REGRESS +=
+
+# 1.2, the book's rules: recall pool, early warning, managers' views
+REGRESS +=
+
+# 1.2, reports at a department's size: trial_report, trial_series, funnel
+REGRESS +=
+
+# 1.2, calibration: the model's history and what-if
+REGRESS +=
 REGRESS_OPTS = --load-extension=salesalgo
 
 # Isolation specs in test/specs, expected output in test/expected.

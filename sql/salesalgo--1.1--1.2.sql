@@ -776,3 +776,18 @@ COMMENT ON CONSTRAINT deadline_rule_category_id_fkey ON salesalgo.deadline_rule 
 
 -- 19. Platforms
 
+
+
+-- 20. Size rules: a client's size from its attributes
+
+
+
+-- 21. The recall pool, early warning, managers' own views
+
+
+
+-- 22. Reports at a department's size
+
+
+
+-- 23. The model's history and what-if
