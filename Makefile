@@ -36,7 +36,7 @@ REGRESS += surface surface_access
 REGRESS +=
 
 # 1.2, the book's rules: client size from size rules
-REGRESS +=
+REGRESS += sizes
 
 # 1.2, the book's rules: recall pool, early warning, managers' views
 REGRESS +=

@@ -779,6 +779,146 @@ COMMENT ON CONSTRAINT deadline_rule_category_id_fkey ON salesalgo.deadline_rule 
 
 
 -- 20. Size rules: a client's size from its attributes
+--
+--    The book: "define the parameters of a medium client", and recognise the
+--    clients outside the profile.  A DBA writes the rules; an INSERT without
+--    a size takes the size they give (C, client_rules, from the statement's
+--    pinned rules), a size given by hand is kept.  Installed empty: a
+--    department that types sizes keeps doing so.
+
+ALTER TABLE salesalgo.category
+    ADD COLUMN in_profile boolean NOT NULL DEFAULT true;
+COMMENT ON COLUMN salesalgo.category.in_profile IS
+    'False for a category outside the department''s profile: its clients are nonprofile whatever their attributes, and never enter a worklist (R5).';
+
+ALTER TABLE salesalgo.client
+    ADD COLUMN size_derived boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN salesalgo.client.size IS
+    'Given by hand, or, when an INSERT leaves it out or NULL, by the size rules (salesalgo.size_rule).';
+COMMENT ON COLUMN salesalgo.client.size_derived IS
+    'True when the size rules gave the size (reclassify() re-applies them to these clients only); false when it was given by hand. Kept by salesalgo.';
+
+ALTER TABLE salesalgo.client_history
+    ADD COLUMN from_size salesalgo.client_size,
+    ADD COLUMN to_size salesalgo.client_size,
+    ADD COLUMN size_derived boolean;
+COMMENT ON COLUMN salesalgo.client_history.from_size IS
+    'The client''s size before the change; NULL for a creation, and in rows written before 1.2.';
+COMMENT ON COLUMN salesalgo.client_history.to_size IS
+    'The client''s size after the change; NULL for a deletion, and in rows written before 1.2.';
+COMMENT ON COLUMN salesalgo.client_history.size_derived IS
+    'After the change: true when the size rules gave the size, false when it was given by hand; NULL for a deletion and before 1.2.';
+COMMENT ON COLUMN salesalgo.client_history.source IS
+    'What made the change: sql, sales_expire, extend_deadline, distribute_leads, reclassify, truncate.';
+
+CREATE SEQUENCE salesalgo.size_rule_id_seq AS bigint;
+CREATE TABLE salesalgo.size_rule (
+    id bigint PRIMARY KEY DEFAULT pg_catalog.nextval('salesalgo.size_rule_id_seq'),
+    size salesalgo.client_size NOT NULL,
+    category_id bigint
+        CONSTRAINT size_rule_category_id_fkey REFERENCES salesalgo.category ON DELETE RESTRICT,
+    condition pg_catalog.jsonpath NOT NULL
+);
+ALTER SEQUENCE salesalgo.size_rule_id_seq OWNED BY salesalgo.size_rule.id;
+COMMENT ON TABLE salesalgo.size_rule IS
+    'What makes a client large, medium, small or nonprofile (book, step 5): a client whose attributes satisfy condition (attributes @@ condition) is of that size. Rules of the client''s category come before rules for any category (category_id NULL), the larger size first.';
+COMMENT ON COLUMN salesalgo.size_rule.size IS 'The size a client that satisfies the condition is of.';
+COMMENT ON COLUMN salesalgo.size_rule.category_id IS 'The category the rule is for; NULL for any category.';
+COMMENT ON COLUMN salesalgo.size_rule.condition IS
+    'A jsonpath predicate over the client''s attributes, such as ''$.revenue >= 500000000 || $.employees >= 250''; a condition that cannot be decided for a client (a missing attribute) does not match.';
+COMMENT ON CONSTRAINT size_rule_category_id_fkey ON salesalgo.size_rule IS
+    'A category that size rules name cannot be deleted: delete or change the rules first.';
+REVOKE ALL ON salesalgo.size_rule FROM PUBLIC;
+REVOKE ALL ON SEQUENCE salesalgo.size_rule_id_seq FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.size_rule', '');
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.size_rule_id_seq', '');
+
+CREATE FUNCTION salesalgo.size_rule_check() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'size_rule_check'
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.size_rule_check() IS
+    'BEFORE row trigger on size_rule: a condition that is not a predicate is refused when the rule is written (22023). Runs on salesalgo.size_rule only.';
+REVOKE ALL ON FUNCTION salesalgo.size_rule_check() FROM PUBLIC;
+CREATE TRIGGER size_rule_check BEFORE INSERT OR UPDATE ON salesalgo.size_rule
+    FOR EACH ROW EXECUTE FUNCTION salesalgo.size_rule_check();
+COMMENT ON TRIGGER size_rule_check ON salesalgo.size_rule IS
+    'A size rule''s condition is a predicate.';
+
+-- the size rules and the profile are rules: every session sees a change
+-- when it commits, from its next statement
+CREATE TRIGGER rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON salesalgo.size_rule
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rules_changed();
+COMMENT ON TRIGGER rules_changed ON salesalgo.size_rule IS
+    'Every backend reloads its rules cache when a change of the size rules commits.';
+CREATE TRIGGER rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON salesalgo.category
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rules_changed();
+COMMENT ON TRIGGER rules_changed ON salesalgo.category IS
+    'Every backend reloads its rules cache when a change of the categories (in_profile) commits.';
+
+CREATE FUNCTION salesalgo.classify(attributes pg_catalog.jsonb, category_id bigint DEFAULT NULL)
+    RETURNS salesalgo.client_size
+    AS 'MODULE_PATHNAME', 'classify'
+    LANGUAGE C STABLE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.classify(jsonb, bigint) IS
+    'The size the size rules give a client with these attributes in this category (NULL: any category): nonprofile for a category out of profile; NULL when no rule matches. The decision an INSERT without a size makes.';
+REVOKE ALL ON FUNCTION salesalgo.classify(jsonb, bigint) FROM PUBLIC;
+
+CREATE FUNCTION salesalgo.reclassify(client_ids bigint[] DEFAULT NULL) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'reclassify'
+    LANGUAGE C VOLATILE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.reclassify(bigint[]) IS
+    'Re-applies the size rules to the clients whose size they gave (all, or those of client_ids): a change is history (source reclassify), and a client made nonprofile in a worklist is refused for reason nonprofile. Returns how many clients changed.';
+REVOKE ALL ON FUNCTION salesalgo.reclassify(bigint[]) FROM PUBLIC;
+
+-- Who runs them: a head of sales reads the size rules, previews and
+-- reclassifies; a BI role previews.  grant_access() records a kind in
+-- access_role and revoke_access() forgets it: these follow, so that the
+-- two functions stay as they are.
+CREATE FUNCTION salesalgo.size_access() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
+        EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION salesalgo.classify(jsonb, bigint),'
+                                  ' salesalgo.reclassify(bigint[]) FROM %s', OLD.role);
+        RETURN NULL;
+    END IF;
+    IF NEW.kind OPERATOR(pg_catalog.=) 'head' THEN
+        EXECUTE pg_catalog.format('GRANT SELECT ON salesalgo.size_rule TO %s', NEW.role);
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION salesalgo.classify(jsonb, bigint),'
+                                  ' salesalgo.reclassify(bigint[]) TO %s', NEW.role);
+    ELSIF NEW.kind OPERATOR(pg_catalog.=) 'bi' THEN
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION salesalgo.classify(jsonb, bigint) TO %s', NEW.role);
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.size_access() IS
+    'AFTER row trigger on access_role: a head of sales reads size_rule and runs classify() and reclassify(), a BI role runs classify(); revoke_access() takes them back.';
+REVOKE ALL ON FUNCTION salesalgo.size_access() FROM PUBLIC;
+CREATE TRIGGER size_access AFTER INSERT OR DELETE ON salesalgo.access_role
+    FOR EACH ROW EXECUTE FUNCTION salesalgo.size_access();
+COMMENT ON TRIGGER size_access ON salesalgo.access_role IS
+    'The access of each kind to the size rules, classify() and reclassify().';
+DO $$
+DECLARE
+    a record;
+BEGIN
+    FOR a IN SELECT r.role, r.kind FROM salesalgo.access_role AS r ORDER BY r.role::text LOOP
+        IF a.kind OPERATOR(pg_catalog.=) 'head' THEN
+            EXECUTE pg_catalog.format('GRANT SELECT ON salesalgo.size_rule TO %s', a.role);
+            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION salesalgo.classify(jsonb, bigint),'
+                                      ' salesalgo.reclassify(bigint[]) TO %s', a.role);
+        ELSIF a.kind OPERATOR(pg_catalog.=) 'bi' THEN
+            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION salesalgo.classify(jsonb, bigint) TO %s', a.role);
+        END IF;
+    END LOOP;
+END
+$$;
 
 
 

@@ -50,6 +50,7 @@
 #include "history.h"
 #include "internal_write.h"
 #include "rules.h"
+#include "sizes.h"
 #include "statement.h"
 #include "types.h"
 #include "worklist.h"
@@ -71,6 +72,8 @@ typedef struct ClientColumns
 	int			state_since;
 	int			work_started_at;
 	int			deadline_at;
+	int			attributes;
+	int			size_derived;	/* 0 before 1.2 */
 } ClientColumns;
 
 /* A client row, as the rules see it. */
@@ -78,7 +81,11 @@ typedef struct ClientRow
 {
 	HeapTuple	tuple;
 	int64		id;
+	bool		has_size;		/* false only before client_rules derives it */
 	ClientSize	size;
+	bool		size_derived;
+	bool		size_set;		/* derived by client_rules for this row */
+	bool		refused_nonprofile; /* by reclassify(), in client_rules */
 	bool		has_category;
 	int64		category_id;
 	ClientState state;
@@ -134,6 +141,10 @@ ColumnsOf(Relation rel)
 	columns->state_since = ColumnOfType(rel, "state_since", TIMESTAMPTZOID);
 	columns->work_started_at = ColumnOfType(rel, "work_started_at", TIMESTAMPTZOID);
 	columns->deadline_at = ColumnOfType(rel, "deadline_at", TIMESTAMPTZOID);
+	columns->attributes = ColumnOfType(rel, "attributes", JSONBOID);
+	/* a database still at 1.0 or 1.1 has no derived sizes */
+	columns->size_derived = SPI_fnumber(RelationGetDescr(rel), "size_derived") > 0 ?
+		ColumnOfType(rel, "size_derived", BOOLOID) : 0;
 	columns->relid = RelationGetRelid(rel);
 	stmt->client_columns = columns;
 	return columns;
@@ -173,8 +184,12 @@ GetInt64Column(HeapTuple tuple, int attnum, TupleDesc tupdesc, bool *present)
 	return isnull ? 0 : DatumGetInt64(value);
 }
 
+/*
+ * Reads a client row; a NULL size is refused unless size_to_derive, where
+ * client_rules is to derive it.
+ */
 static void
-ReadClient(Relation rel, HeapTuple tuple, ClientRow *row)
+ReadClient(Relation rel, HeapTuple tuple, ClientRow *row, bool size_to_derive)
 {
 	const ClientColumns *cols = ColumnsOf(rel);
 	TupleDesc	tupdesc = RelationGetDescr(rel);
@@ -186,9 +201,17 @@ ReadClient(Relation rel, HeapTuple tuple, ClientRow *row)
 	/* NOT NULL on id is checked after the BEFORE triggers: 0 until then */
 	row->id = GetInt64Column(tuple, cols->id, tupdesc, &has_id);
 	value = heap_getattr(tuple, cols->size, tupdesc, &isnull);
-	if (isnull)
+	if (isnull && !size_to_derive)
 		RejectNull(rel, row->id, cols->size);
-	row->size = DatumGetClientSize(value);
+	row->has_size = !isnull;
+	row->size = isnull ? CLIENT_SIZE_NONPROFILE : DatumGetClientSize(value);
+	row->size_derived = false;
+	row->size_set = row->refused_nonprofile = false;
+	if (cols->size_derived > 0)
+	{
+		value = heap_getattr(tuple, cols->size_derived, tupdesc, &isnull);
+		row->size_derived = !isnull && DatumGetBool(value);
+	}
 	row->category_id = GetInt64Column(tuple, cols->category_id, tupdesc,
 									  &row->has_category);
 	value = heap_getattr(tuple, cols->state, tupdesc, &isnull);
@@ -324,6 +347,8 @@ RejectKeptColumn(Relation rel, const ClientRow *new, int attnum)
 					   column, new->id, ClientName(rel, new)),
 			 attnum == ColumnsOf(rel)->deadline_at ?
 			 errhint("Leave deadline_at out of the statement; salesalgo.extend_deadline(client_id, new_deadline, reason) moves a deadline.") :
+			 attnum == ColumnsOf(rel)->size_derived ?
+			 errhint("Leave size_derived out of the statement; set size to NULL to have the size rules give it, or to a size to give it yourself.") :
 			 errhint("Leave %s out of the statement; salesalgo sets it when the client moves.", column),
 			 errtablecol(rel, attnum)));
 }
@@ -348,6 +373,8 @@ CheckKeptColumns(const SalesStatement *stmt, Relation rel, const ClientRow *old,
 			RejectKeptColumn(rel, new, cols->work_started_at);
 		if (new->has_deadline)
 			RejectKeptColumn(rel, new, cols->deadline_at);
+		if (new->size_derived)
+			RejectKeptColumn(rel, new, cols->size_derived);
 		return;
 	}
 	if (new->id != old->id)
@@ -368,6 +395,8 @@ CheckKeptColumns(const SalesStatement *stmt, Relation rel, const ClientRow *old,
 		 (new->has_deadline && new->deadline_at != old->deadline_at)) &&
 		!DeadlineChangeSanctioned(stmt, new->id))
 		RejectKeptColumn(rel, new, cols->deadline_at);
+	if (new->size_derived != old->size_derived)
+		RejectKeptColumn(rel, new, cols->size_derived);
 }
 
 /*
@@ -399,6 +428,75 @@ CheckRules(const SalesRules *rules, Relation rel, const ClientRow *old,
 		RejectNonprofile(rel, new);
 }
 
+/* No size given, and the size rules give none. */
+static void
+RejectNoSize(Relation rel, const ClientRow *new)
+{
+	int			attnum = ColumnsOf(rel)->size;
+
+	ereport(ERROR,
+			(errcode(ERRCODE_NOT_NULL_VIOLATION),
+			 errmsg("null value in column \"size\" of relation \"%s\" violates not-null constraint",
+					RelationGetRelationName(rel)),
+			 new->has_category ?
+			 errdetail("Client " INT64_FORMAT " \"%s\" of category " INT64_FORMAT " was given no size, and no size rule matches its attributes.",
+					   new->id, ClientName(rel, new), new->category_id) :
+			 errdetail("Client " INT64_FORMAT " \"%s\" was given no size, and no size rule matches its attributes.",
+					   new->id, ClientName(rel, new)),
+			 errhint("Give the client a size, or add a rule that matches it to salesalgo.size_rule; salesalgo.classify(attributes, category_id) shows what the rules give."),
+			 errtablecol(rel, attnum)));
+}
+
+/*
+ * A size given by hand is kept, and is the department's judgement from then
+ * on; no size (an INSERT without one, or an UPDATE that sets it to NULL) is
+ * the size rules' to give.  reclassify() re-derives a size this way, and a
+ * client it makes nonprofile while in a worklist leaves it, refused for
+ * reason nonprofile, through the same checks as any move (R2, R4, R5).
+ */
+static void
+DeriveSize(SalesStatement *stmt, Relation rel, const ClientRow *old,
+		   ClientRow *new)
+{
+	const ClientColumns *cols = ColumnsOf(rel);
+	const SalesRules *rules;
+	bool		isnull;
+	Datum		value;
+	Jsonb	   *attributes = NULL;
+
+	if (new->has_size)
+	{
+		if (old != NULL && new->size != old->size && new->size_derived)
+		{
+			new->size_derived = false;
+			new->size_set = true;
+		}
+		return;
+	}
+	rules = StatementRules(stmt);
+	value = heap_getattr(new->tuple, cols->attributes, RelationGetDescr(rel), &isnull);
+	if (!isnull)
+		attributes = DatumGetJsonbP(value);
+	if (!ClassifySize(rules, attributes, new->has_category, new->category_id,
+					  &new->size))
+	{
+		/* before 1.2 there are no size rules to ask */
+		if (rules->sizes == NULL)
+			RejectNull(rel, new->id, cols->size);
+		RejectNoSize(rel, new);
+	}
+	new->has_size = true;
+	new->size_set = true;
+	new->size_derived = (cols->size_derived > 0);
+	if (old != NULL && new->size == CLIENT_SIZE_NONPROFILE && InWorklist(new) &&
+		strcmp(stmt->own.source, "reclassify") == 0)
+	{
+		new->state = CLIENT_STATE_REFUSAL;
+		new->refusal_reason = pstrdup("nonprofile");
+		new->refused_nonprofile = true;
+	}
+}
+
 /*
  * R7: the clock starts when a client in a worklist state first has a
  * manager, runs while the state stays a worklist state whoever the manager
@@ -410,10 +508,10 @@ SetKeptColumns(SalesStatement *stmt, Relation rel, const ClientRow *old,
 			   ClientRow *new)
 {
 	const ClientColumns *cols = ColumnsOf(rel);
-	int			attnums[4] = {cols->state_since, cols->work_started_at,
-	cols->deadline_at, cols->refusal_reason};
-	Datum		values[4];
-	bool		nulls[4] = {false, false, false, false};
+	int			attnums[8] = {cols->state_since, cols->work_started_at,
+	cols->deadline_at};
+	Datum		values[8];
+	bool		nulls[8] = {false};
 	int			ncolumns = 3;
 	TimestampTz now = stmt->now;
 	bool		clock_ran = (old != NULL && ClientStateInWorklist(old->state) &&
@@ -460,8 +558,25 @@ SetKeptColumns(SalesStatement *stmt, Relation rel, const ClientRow *old,
 		new->state != CLIENT_STATE_REFUSAL && new->state != CLIENT_STATE_RECALL)
 	{
 		new->refusal_reason = NULL;
-		nulls[3] = true;
-		ncolumns = 4;
+		attnums[ncolumns] = cols->refusal_reason;
+		nulls[ncolumns++] = true;
+	}
+	if (new->refused_nonprofile)
+	{
+		attnums[ncolumns] = cols->state;
+		values[ncolumns++] = ClientStateGetDatum(new->state);
+		attnums[ncolumns] = cols->refusal_reason;
+		values[ncolumns++] = CStringGetTextDatum(new->refusal_reason);
+	}
+	if (new->size_set)
+	{
+		attnums[ncolumns] = cols->size;
+		values[ncolumns++] = CharGetDatum((char) new->size);
+		if (cols->size_derived > 0)
+		{
+			attnums[ncolumns] = cols->size_derived;
+			values[ncolumns++] = BoolGetDatum(new->size_derived);
+		}
 	}
 	return heap_modify_tuple_by_cols(new->tuple, RelationGetDescr(rel),
 									 ncolumns, attnums, values, nulls);
@@ -490,13 +605,13 @@ client_rules(PG_FUNCTION_ARGS)
 		if (RestoringDump())
 			return PointerGetDatum(trigdata->tg_trigtuple);
 		stmt = CurrentStatement();
-		ReadClient(rel, trigdata->tg_trigtuple, &new);
+		ReadClient(rel, trigdata->tg_trigtuple, &new, true);
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
 		stmt = CurrentStatement();
-		ReadClient(rel, trigdata->tg_trigtuple, &old);
-		ReadClient(rel, trigdata->tg_newtuple, &new);
+		ReadClient(rel, trigdata->tg_trigtuple, &old, false);
+		ReadClient(rel, trigdata->tg_newtuple, &new, true);
 		oldp = &old;
 	}
 	else
@@ -505,6 +620,7 @@ client_rules(PG_FUNCTION_ARGS)
 				 errmsg("function \"client_rules\" must be fired for INSERT or UPDATE")));
 
 	CheckKeptColumns(stmt, rel, oldp, &new);
+	DeriveSize(stmt, rel, oldp, &new);
 	if (oldp != NULL)
 		CheckRules(StatementRules(stmt), rel, oldp, &new);
 	return PointerGetDatum(SetKeptColumns(stmt, rel, oldp, &new));
@@ -517,6 +633,8 @@ SideOf(const ClientRow *row, ClientSide *side)
 	if (row == NULL)
 		return;
 	side->state = row->state;
+	side->size = row->size;
+	side->size_derived = row->size_derived;
 	side->has_manager = row->has_manager;
 	side->manager_id = row->manager_id;
 	side->refusal_reason = row->refusal_reason;
@@ -530,6 +648,7 @@ ChangeIsHistory(const ClientRow *old, const ClientRow *new)
 {
 	return old == NULL || new == NULL ||
 		old->state != new->state ||
+		old->size != new->size || old->size_derived != new->size_derived ||
 		old->has_manager != new->has_manager ||
 		(old->has_manager && old->manager_id != new->manager_id) ||
 		old->has_deadline != new->has_deadline ||
@@ -547,7 +666,7 @@ NextTransitionRow(Relation rel, Tuplestorestate *table, TupleTableSlot *slot,
 	if (table == NULL || !tuplestore_gettupleslot(table, true, false, slot))
 		return false;
 	/* the copy, if one is made, goes with the row's memory */
-	ReadClient(rel, ExecFetchSlotHeapTuple(slot, false, &should_free), row);
+	ReadClient(rel, ExecFetchSlotHeapTuple(slot, false, &should_free), row, false);
 	return true;
 }
 
@@ -722,7 +841,7 @@ client_truncate(PG_FUNCTION_ARGS)
 
 		MemoryContextReset(row_context);
 		oldcontext = MemoryContextSwitchTo(row_context);
-		ReadClient(rel, ExecFetchSlotHeapTuple(slot, false, &should_free), &row);
+		ReadClient(rel, ExecFetchSlotHeapTuple(slot, false, &should_free), &row, false);
 		SideOf(&row, &before);
 		SideOf(NULL, &after);
 		WriteHistoryRow(writer, row.id, &before, &after, row.refusal_reason);

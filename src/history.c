@@ -41,12 +41,19 @@ enum
 	H_CHANGED_BY,
 	H_SOURCE,
 	H_NOTE,
+	/* from 1.2 on; a database not yet updated has none of them */
+	H_FROM_SIZE,
+	H_TO_SIZE,
+	H_SIZE_DERIVED,
 	H_COLUMNS
 };
 
+#define H_REQUIRED	H_FROM_SIZE
+
 static const char *const column_names[H_COLUMNS] = {
 	"id", "client_id", "from_state", "to_state", "from_manager", "to_manager",
-	"refusal_reason", "deadline_at", "changed_at", "changed_by", "source", "note"
+	"refusal_reason", "deadline_at", "changed_at", "changed_by", "source", "note",
+	"from_size", "to_size", "size_derived"
 };
 
 /* One history row, kept by value until the statement's end. */
@@ -152,9 +159,11 @@ ColumnNumbers(Relation rel, int *attnums)
 	for (int i = 0; i < H_COLUMNS; i++)
 	{
 		attnums[i] = SPI_fnumber(tupdesc, column_names[i]);
-		if (attnums[i] <= 0)
+		if (attnums[i] <= 0 && i < H_REQUIRED)
 			elog(ERROR, "salesalgo.client_history has no column \"%s\"",
 				 column_names[i]);
+		if (attnums[i] <= 0)
+			attnums[i] = 0;
 	}
 }
 
@@ -162,6 +171,8 @@ static void
 Set(Datum *values, bool *isnull, const int *attnums, int column,
 	Datum value, bool null)
 {
+	if (attnums[column] == 0)
+		return;
 	values[attnums[column] - 1] = value;
 	isnull[attnums[column] - 1] = null;
 }
@@ -190,7 +201,8 @@ BeginHistoryWriter(Relation client_rel, SalesStatement *stmt,
 	writer->rel = table_open(relid, RowExclusiveLock);
 	ColumnNumbers(writer->rel, writer->attnums);
 	for (int i = 0; i < H_COLUMNS; i++)
-		columns = bms_add_member(columns, writer->attnums[i]);
+		if (writer->attnums[i] > 0)
+			columns = bms_add_member(columns, writer->attnums[i]);
 	natts = RelationGetDescr(writer->rel)->natts;
 	writer->values = palloc0(sizeof(Datum) * natts);
 	writer->isnull = palloc(sizeof(bool) * natts);
@@ -245,6 +257,12 @@ WriteHistoryRow(HistoryWriter *writer, int64 client_id,
 	Set(values, isnull, attnums, H_DEADLINE_AT,
 		TimestampTzGetDatum(after->deadline_at),
 		!(after->exists && after->has_deadline));
+	Set(values, isnull, attnums, H_FROM_SIZE,
+		CharGetDatum((char) before->size), !before->exists);
+	Set(values, isnull, attnums, H_TO_SIZE,
+		CharGetDatum((char) after->size), !after->exists);
+	Set(values, isnull, attnums, H_SIZE_DERIVED,
+		BoolGetDatum(after->size_derived), !after->exists);
 	if (!SalesInsert(writer->write, values, isnull))
 		elog(ERROR, "a trigger on salesalgo.client_history skipped the history of client " INT64_FORMAT,
 			 client_id);

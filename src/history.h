@@ -16,6 +16,8 @@ typedef struct ClientSide
 {
 	bool		exists;			/* false before a creation, after a deletion */
 	ClientState state;
+	ClientSize	size;
+	bool		size_derived;	/* given by the size rules */
 	bool		has_manager;
 	int64		manager_id;
 	const char *refusal_reason; /* NULL for none */

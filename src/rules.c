@@ -35,6 +35,7 @@
 
 #include "owner.h"
 #include "rules.h"
+#include "sizes.h"
 #include "statement.h"
 
 /* days[CLIENT_SIZE_COUNT] is the rule for any size */
@@ -52,8 +53,10 @@ typedef struct RefusalReason
 	bool		hard;
 } RefusalReason;
 
+/* size_rule and category.in_profile from 1.2 on (sizes.c) */
 static const char *const rule_tables[] = {
-	"transition_rule", "deadline_rule", "refusal_reason", "settings"
+	"transition_rule", "deadline_rule", "refusal_reason", "settings",
+	"size_rule", "category"
 };
 
 /* What a version holds besides the public fields, in its own memory. */
@@ -100,7 +103,7 @@ InitRulesCache(void)
 }
 
 /* Runs a query over a rule table as of the latest committed state. */
-static void
+void
 QueryLatest(const char *sql)
 {
 	SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
@@ -254,6 +257,7 @@ LoadRules(void)
 		LoadDeadlines(rules->data);
 		LoadReasons(rules->data);
 		LoadSettings(rules);
+		LoadSizeRules(rules, context);
 		SPI_finish();
 		SetUserIdAndSecContext(saved_userid, saved_context);
 	}

@@ -1,7 +1,7 @@
 /*
  * rules.h
  *	  The rule tables a DBA edits (transition_rule, deadline_rule,
- *	  refusal_reason, settings), read through a per-backend cache of
+ *	  refusal_reason, settings, size_rule, category), read through a per-backend cache of
  *	  immutable versions that statements pin.
  */
 #ifndef SALESALGO_RULES_H
@@ -23,12 +23,15 @@ typedef struct SalesRules
 	const char *expire_reason;	/* NULL when none is configured */
 	int			expire_batch_size;
 	bool		notify_events;
+	struct SizeRules *sizes;	/* sizes.c's: the size rules, NULL before 1.2 */
 
 	/* rules.c's own */
 	struct RulesData *data;
 } SalesRules;
 
 extern void InitRulesCache(void);
+/* For the loaders of rule tables: SPI over the latest committed state. */
+extern void QueryLatest(const char *sql);
 extern const SalesRules *PinSalesRules(void);
 extern void UnpinSalesRules(const SalesRules *rules);
 /* The rules of the current statement (statement.c). */
