@@ -76,7 +76,7 @@ CREATE TRIGGER r BEFORE INSERT OR UPDATE ON pg_temp.client FOR EACH ROW EXECUTE 
 SELECT code, message FROM regress.error_of($$INSERT INTO pg_temp.client (id, name, size, state, attributes) VALUES (4, 'x', 'small', 'client', '{}')$$);
 DROP TRIGGER r ON pg_temp.client;
 CREATE TRIGGER l AFTER INSERT ON pg_temp.client REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.client_log();
-SELECT code, message FROM regress.error_of($$INSERT INTO pg_temp.client (id, name, size, state, attributes) VALUES (4, 'x', 'small', 'client', '{}')$$);
+SELECT code, message FROM regress.error_of($$INSERT INTO pg_temp.client (id, name, size, state, attributes, size_derived) VALUES (4, 'x', 'small', 'client', '{}', false)$$);
 CREATE TRIGGER tr BEFORE TRUNCATE ON pg_temp.client FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.client_truncate();
 SELECT code, message FROM regress.error_of($$TRUNCATE pg_temp.client$$);
 CREATE TEMP TABLE manager (LIKE salesalgo.manager);
