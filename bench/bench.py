@@ -24,6 +24,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
 HISTORY = int(os.environ.get("BENCH_HISTORY", "10000000"))
 # BENCH_ONLY=durable: only the durable W1 against the floor (salesalgo's data)
+# BENCH_ONLY=sizes: only derived against given sizes (bench/sizes.py)
 ONLY = os.environ.get("BENCH_ONLY", "")
 DURABLE_SECONDS = int(os.environ.get("BENCH_DURABLE_SECONDS", "6"))
 DURABLE_SESSIONS = (1, 2, 4, 8)
@@ -328,6 +329,11 @@ def bulk_insert(conn, variant):
 
 
 def main():
+    if ONLY == "sizes":
+        sys.path.insert(0, HERE)
+        import sizes
+        sizes.main()
+        return
     admin = connect("postgres")
     for db in ("bench", "bench_small"):
         run(admin, f"DROP DATABASE IF EXISTS {db}")
