@@ -39,7 +39,7 @@ REGRESS +=
 REGRESS += sizes
 
 # 1.2, the book's rules: recall pool, early warning, managers' views
-REGRESS +=
+REGRESS += recall
 
 # 1.2, reports at a department's size: trial_report, trial_series, funnel
 REGRESS +=

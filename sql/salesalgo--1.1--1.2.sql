@@ -923,6 +923,257 @@ $$;
 
 
 -- 21. The recall pool, early warning, managers' own views
+--
+-- 21a. A soft refusal is a refusal "with further work" (the book's
+--    обзвон): its reason says how long the client waits before it returns
+--    to the recall pool.  A hard refusal is final (R4), so it never recalls.
+--    A DBA who made an installed reason hard keeps it so.
+
+ALTER TABLE salesalgo.refusal_reason
+    ADD COLUMN recall_after interval
+        CONSTRAINT refusal_reason_recall_after_positive
+        CHECK (recall_after OPERATOR(pg_catalog.>) interval '0'),
+    ADD CONSTRAINT refusal_reason_hard_never_recalled
+        CHECK (recall_after IS NULL OR NOT hard);
+COMMENT ON COLUMN salesalgo.refusal_reason.recall_after IS
+    'How long a client refused for this reason stays in refusal before sales_recall() moves it to the recall pool; NULL never. Only soft reasons recall.';
+COMMENT ON CONSTRAINT refusal_reason_recall_after_positive ON salesalgo.refusal_reason IS
+    'A recall comes after the refusal, not before or with it.';
+COMMENT ON CONSTRAINT refusal_reason_hard_never_recalled ON salesalgo.refusal_reason IS
+    'A hard refusal is final: a hard reason has no recall_after.';
+UPDATE salesalgo.refusal_reason AS r
+SET recall_after = v.recall_after
+FROM (VALUES ('no_money', interval '90 days'), ('crisis', interval '180 days'),
+             ('deadline', interval '30 days')) AS v (code, recall_after)
+WHERE r.code OPERATOR(pg_catalog.=) v.code AND NOT r.hard;
+
+-- When a client entered refusal is its state_since: the clients due for
+-- recall are a range of this index per reason, whatever the table's size.
+CREATE INDEX client_refusal_idx ON salesalgo.client (refusal_reason, state_since, id)
+    WHERE state OPERATOR(pg_catalog.=) 'refusal';
+COMMENT ON INDEX salesalgo.client_refusal_idx IS
+    'The refused clients by reason and time of refusal: what sales_recall() reads.';
+-- a manager's recall pool: the worklist view counts it
+CREATE INDEX client_recall_idx ON salesalgo.client (manager_id)
+    WHERE state OPERATOR(pg_catalog.=) 'recall';
+COMMENT ON INDEX salesalgo.client_recall_idx IS
+    'The clients in the recall pool by manager: what the worklist view counts.';
+
+CREATE FUNCTION salesalgo.sales_recall(as_of timestamptz DEFAULT salesalgo.now())
+    RETURNS bigint
+    AS 'MODULE_PATHNAME', 'sales_recall'
+    LANGUAGE C VOLATILE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.sales_recall(timestamptz) IS
+    'Moves every client in refusal whose reason''s recall_after has passed by as_of since it entered refusal to recall (the recall pool), keeping its manager; skips rows other sessions hold, for the next run; returns how many it moved.';
+REVOKE ALL ON FUNCTION salesalgo.sales_recall(timestamptz) FROM PUBLIC;
+
+-- The scheduled job (schedule_expire()) runs expire_for_cron(): it recalls
+-- too.  The expiry comes first and is kept whatever happens to the recall,
+-- which a later run retries; the job's message still counts the clients
+-- expired.
+CREATE OR REPLACE FUNCTION salesalgo.expire_for_cron() RETURNS TABLE (expired bigint)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    moved bigint := salesalgo.sales_expire();
+    code text;
+    message text;
+BEGIN
+    BEGIN
+        PERFORM salesalgo.sales_recall();
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
+        RAISE WARNING 'sales_recall() failed in the scheduled run, the expiry was kept: %', message
+            USING DETAIL = pg_catalog.format('SQLSTATE %s.', code),
+                  HINT = 'Run SELECT salesalgo.sales_recall(); to see the whole error.';
+    END;
+    RETURN QUERY SELECT pg_catalog.generate_series(1::bigint, moved);
+END
+$$;
+COMMENT ON FUNCTION salesalgo.expire_for_cron() IS
+    'What the pg_cron job salesalgo-expire runs: sales_expire(), then sales_recall() (a failed recall is a WARNING and leaves the expiry done); one row per client expired, so that cron.job_run_details.return_message reads "N rows" for N clients expired.';
+
+-- 21b. Early warning: the clients whose deadline comes within
+--    settings.warn_before, before it arrives.
+
+ALTER TABLE salesalgo.settings
+    ADD COLUMN warn_before interval NOT NULL DEFAULT '3 days'
+        CONSTRAINT settings_warn_before_not_negative
+        CHECK (warn_before OPERATOR(pg_catalog.>=) interval '0');
+COMMENT ON COLUMN salesalgo.settings.warn_before IS
+    'How long before a client''s deadline it is listed in due_soon and counted in worklist.due_soon.';
+
+-- 21c. The views a manager's login reads, its own rows only.  They keep
+--    running as their owner, so a BI role needs no table, and filter as the
+--    policies do: login_scope() is NULL for a head of sales, a BI role and
+--    any role that is no manager's login, who see every row as before.
+--    security_barrier: the filter runs before any function a caller puts in
+--    WHERE sees a row.  worklist keeps its columns and gains two at the end.
+
+CREATE VIEW salesalgo.due_soon WITH (security_barrier) AS
+SELECT c.id AS client_id,
+       c.name,
+       c.size,
+       c.manager_id,
+       m.name AS manager_name,
+       c.state,
+       c.deadline_at,
+       c.deadline_at OPERATOR(pg_catalog.-) salesalgo.now() AS due_in
+FROM salesalgo.client AS c
+LEFT JOIN salesalgo.manager AS m ON m.id OPERATOR(pg_catalog.=) c.manager_id
+-- a range of the deadline index
+WHERE c.deadline_at OPERATOR(pg_catalog.>) salesalgo.now()
+  AND c.deadline_at OPERATOR(pg_catalog.<=)
+      (salesalgo.now() OPERATOR(pg_catalog.+) (SELECT s.warn_before FROM salesalgo.settings AS s))
+  AND coalesce((SELECT salesalgo.login_scope(CURRENT_USER)), c.manager_id)
+      IS NOT DISTINCT FROM c.manager_id
+ORDER BY c.deadline_at, c.id;
+COMMENT ON VIEW salesalgo.due_soon IS
+    'Clients in a worklist whose deadline comes within settings.warn_before: the early warning before sales_expire() takes them. A manager''s login sees its own clients only.';
+
+CREATE OR REPLACE VIEW salesalgo.worklist WITH (security_barrier) AS
+SELECT m.id AS manager_id,
+       m.name,
+       m.login,
+       m.active,
+       m.in_work,
+       coalesce(m.worklist_cap, s.default_worklist_cap) AS cap,
+       greatest(coalesce(m.worklist_cap, s.default_worklist_cap) OPERATOR(pg_catalog.-) m.in_work, 0) AS free,
+       round(m.in_work::numeric OPERATOR(pg_catalog./) coalesce(m.worklist_cap, s.default_worklist_cap), 4) AS load,
+       o.overdue,
+       d.next_deadline,
+       w.due_soon,
+       r.recall
+FROM salesalgo.manager AS m
+CROSS JOIN salesalgo.settings AS s
+-- the first three read the index of a manager's clients by deadline, a few
+-- entries each; the recall pool has an index of its own
+LEFT JOIN LATERAL (
+    SELECT count(*) AS overdue FROM salesalgo.client AS c
+    WHERE c.manager_id OPERATOR(pg_catalog.=) m.id
+      AND c.deadline_at OPERATOR(pg_catalog.<=) salesalgo.now()
+) AS o ON true
+LEFT JOIN LATERAL (
+    SELECT min(c.deadline_at) AS next_deadline FROM salesalgo.client AS c
+    WHERE c.manager_id OPERATOR(pg_catalog.=) m.id AND c.deadline_at IS NOT NULL
+) AS d ON true
+LEFT JOIN LATERAL (
+    SELECT count(*) AS due_soon FROM salesalgo.client AS c
+    WHERE c.manager_id OPERATOR(pg_catalog.=) m.id
+      AND c.deadline_at OPERATOR(pg_catalog.>) salesalgo.now()
+      AND c.deadline_at OPERATOR(pg_catalog.<=) (salesalgo.now() OPERATOR(pg_catalog.+) s.warn_before)
+) AS w ON true
+LEFT JOIN LATERAL (
+    SELECT count(*) AS recall FROM salesalgo.client AS c
+    WHERE c.manager_id OPERATOR(pg_catalog.=) m.id
+      AND c.state OPERATOR(pg_catalog.=) 'recall'
+) AS r ON true
+WHERE coalesce((SELECT salesalgo.login_scope(CURRENT_USER)), m.id) OPERATOR(pg_catalog.=) m.id
+ORDER BY m.id;
+COMMENT ON VIEW salesalgo.worklist IS
+    'Each manager''s worklist: clients in work, cap, free slots, load (in_work / cap), clients past their deadline, the earliest running deadline, clients due within settings.warn_before, clients in its recall pool. A manager''s login sees its own row only.';
+
+CREATE OR REPLACE VIEW salesalgo.overdue WITH (security_barrier) AS
+SELECT c.id AS client_id,
+       c.name,
+       c.size,
+       c.manager_id,
+       m.name AS manager_name,
+       c.state,
+       c.deadline_at,
+       salesalgo.now() OPERATOR(pg_catalog.-) c.deadline_at AS overdue_by
+FROM salesalgo.client AS c
+LEFT JOIN salesalgo.manager AS m ON m.id OPERATOR(pg_catalog.=) c.manager_id
+WHERE c.deadline_at OPERATOR(pg_catalog.<=) salesalgo.now()
+  AND coalesce((SELECT salesalgo.login_scope(CURRENT_USER)), c.manager_id)
+      IS NOT DISTINCT FROM c.manager_id
+ORDER BY c.deadline_at, c.id;
+COMMENT ON VIEW salesalgo.overdue IS
+    'Clients past their deadline that sales_expire() has not moved yet. A manager''s login sees its own clients only.';
+
+-- 21d. Who gets them: a manager reads its three views, a head of sales and a
+--    BI role read due_soon too, a head of sales recalls.  The roles already
+--    given a kind get what their kind now gives.
+
+CREATE OR REPLACE FUNCTION salesalgo.revoke_access(role regrole) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA salesalgo FROM %s', role);
+    EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA salesalgo FROM %s', role);
+    EXECUTE format('REVOKE EXECUTE ON FUNCTION salesalgo.extend_deadline(bigint, timestamptz, text),'
+                   ' salesalgo.distribute_leads(integer), salesalgo.sales_expire(timestamptz, integer),'
+                   ' salesalgo.sales_recall(timestamptz),'
+                   ' salesalgo.trial_report(timestamptz, timestamptz), salesalgo."check"() FROM %s', role);
+    DELETE FROM salesalgo.access_role AS a WHERE a.role OPERATOR(pg_catalog.=) revoke_access.role;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.revoke_access(regrole) IS
+    'Takes back every privilege a role holds on salesalgo''s tables, views, sequences and restricted functions, and forgets its kind.';
+
+CREATE OR REPLACE FUNCTION salesalgo.grant_access(role regrole, kind text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF kind IS NULL OR kind NOT IN ('manager', 'head', 'bi') THEN
+        RAISE EXCEPTION 'unknown kind of access "%"', kind
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use manager, head or bi.';
+    END IF;
+    PERFORM salesalgo.revoke_access(role);
+    CASE kind
+    WHEN 'manager' THEN
+        EXECUTE format('GRANT SELECT ON salesalgo.client, salesalgo.manager, salesalgo.category,'
+                       ' salesalgo.refusal_reason, salesalgo.client_history,'
+                       ' salesalgo.worklist, salesalgo.overdue, salesalgo.due_soon TO %s', role);
+        EXECUTE format('GRANT UPDATE (state, refusal_reason, name, attributes)'
+                       ' ON salesalgo.client TO %s', role);
+    WHEN 'head' THEN
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON salesalgo.client,'
+                       ' salesalgo.manager, salesalgo.category TO %s', role);
+        EXECUTE format('GRANT SELECT ON salesalgo.refusal_reason, salesalgo.client_history,'
+                       ' salesalgo.transition_rule, salesalgo.deadline_rule, salesalgo.settings,'
+                       ' salesalgo.pipeline, salesalgo.worklist, salesalgo.overdue, salesalgo.due_soon,'
+                       ' salesalgo.funnel, salesalgo.stage_time TO %s', role);
+        EXECUTE format('GRANT USAGE ON SEQUENCE salesalgo.client_id_seq, salesalgo.manager_id_seq,'
+                       ' salesalgo.category_id_seq TO %s', role);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION salesalgo.extend_deadline(bigint, timestamptz, text),'
+                       ' salesalgo.distribute_leads(integer), salesalgo.sales_expire(timestamptz, integer),'
+                       ' salesalgo.sales_recall(timestamptz),'
+                       ' salesalgo.trial_report(timestamptz, timestamptz), salesalgo."check"() TO %s', role);
+    WHEN 'bi' THEN
+        EXECUTE format('GRANT SELECT ON salesalgo.pipeline, salesalgo.worklist, salesalgo.overdue,'
+                       ' salesalgo.due_soon, salesalgo.funnel, salesalgo.stage_time TO %s', role);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) TO %s', role);
+    END CASE;
+    INSERT INTO salesalgo.access_role (role, kind) VALUES (grant_access.role, grant_access.kind);
+END
+$$;
+COMMENT ON FUNCTION salesalgo.grant_access(regrole, text) IS
+    'Gives a role (a login, or a group its logins belong to) the access of a manager (its own clients: read them, move them, refuse them; its own rows of worklist, overdue and due_soon), a head of sales (every client and manager, deadlines, expiry, recall, leads, the views and reports) or a BI tool (the views and the trial report).';
+
+DO $$
+DECLARE
+    a record;
+BEGIN
+    FOR a IN SELECT r.role, r.kind FROM salesalgo.access_role AS r ORDER BY r.role::text
+    LOOP
+        IF a.kind OPERATOR(pg_catalog.=) 'manager' THEN
+            EXECUTE pg_catalog.format('GRANT SELECT ON salesalgo.worklist, salesalgo.overdue,'
+                                      ' salesalgo.due_soon TO %s', a.role);
+        ELSIF a.kind OPERATOR(pg_catalog.=) 'head' THEN
+            EXECUTE pg_catalog.format('GRANT SELECT ON salesalgo.due_soon TO %s', a.role);
+            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION salesalgo.sales_recall(timestamptz) TO %s', a.role);
+        ELSIF a.kind OPERATOR(pg_catalog.=) 'bi' THEN
+            EXECUTE pg_catalog.format('GRANT SELECT ON salesalgo.due_soon TO %s', a.role);
+        END IF;
+    END LOOP;
+END
+$$;
 
 
 

@@ -76,10 +76,13 @@ UNION ALL SELECT 'settings', * FROM regress.error_of($$UPDATE settings SET defau
 UNION ALL SELECT 'reasons', * FROM regress.error_of($$UPDATE refusal_reason SET hard = false$$)
 UNION ALL SELECT 'expire', * FROM regress.error_of($$SELECT sales_expire()$$)
 UNION ALL SELECT 'leads', * FROM regress.error_of($$SELECT distribute_leads()$$)
-UNION ALL SELECT 'view', * FROM regress.error_of($$SELECT * FROM worklist$$)
+UNION ALL SELECT 'view', * FROM regress.error_of($$SELECT * FROM pipeline$$)
 UNION ALL SELECT 'check', * FROM regress.error_of($$SELECT * FROM salesalgo.check()$$)
 UNION ALL SELECT 'grant', * FROM regress.error_of($$SELECT grant_access('regress_anna', 'head')$$)
 UNION ALL SELECT 'access', * FROM regress.error_of($$DELETE FROM access_role$$);
+-- Its own views (1.2): its own row and clients only.
+SELECT manager_id, in_work, overdue, due_soon, recall FROM worklist;
+SELECT (SELECT count(*) FROM overdue) AS overdue, (SELECT count(*) FROM due_soon) AS due_soon;
 RESET SESSION AUTHORIZATION;
 SELECT md5(string_agg(c::text, ';' ORDER BY id)) <> :'regress_fingerprint' AS only_client_1_moved,
        (SELECT state FROM client WHERE id = 3) AS boris_client,

@@ -121,7 +121,10 @@ SET SESSION AUTHORIZATION regress_sa_anna;
 SELECT id FROM salesalgo.client WHERE regress.leak(id, name);
 SELECT id FROM salesalgo.manager WHERE regress.leak(id, name);
 SELECT client_id FROM salesalgo.client_history WHERE regress.leak(client_id, to_state) ORDER BY id;
-SELECT * FROM regress.error_of($$SELECT client_id FROM salesalgo.overdue$$);
+-- her own views (1.2): her own rows reach the function, no other
+SELECT client_id FROM salesalgo.overdue WHERE regress.leak(client_id, name);
+SELECT client_id FROM salesalgo.due_soon WHERE regress.leak(client_id, name);
+SELECT manager_id FROM salesalgo.worklist WHERE regress.leak(manager_id, name);
 RESET SESSION AUTHORIZATION;
 RESET enable_indexscan;
 RESET enable_bitmapscan;
