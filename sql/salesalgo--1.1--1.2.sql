@@ -1088,7 +1088,7 @@ BEGIN
             END IF;
             FOR e IN SELECT jsonb_build_object('id', x.key, 'value', x.value) FROM jsonb_each(v) AS x LOOP
                 IF NOT (base -> k) ? (e ->> 'id') THEN
-                    RAISE EXCEPTION 'unknown manager % in %s of a what-if model', e -> 'id', k
+                    RAISE EXCEPTION 'unknown manager % in % of a what-if model', e -> 'id', k
                         USING ERRCODE = 'invalid_parameter_value',
                               HINT = format('The keys of %s are the ids of managers of the model in force at from_ts.', k);
                 END IF;

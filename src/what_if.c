@@ -98,6 +98,7 @@ typedef struct ClientState
 	uint32		version;		/* of its pending expiry */
 	bool		delta_known;
 	int			delta;			/* what-if days minus real days */
+	bool		taken[2];		/* entered a worklist in the period */
 } ClientState;
 
 typedef struct TakenKey
@@ -160,6 +161,7 @@ typedef struct Replay
 	Expiry	   *heap;
 	int			nheap;
 	int			heap_allocated;
+	int64		total_taken[2];
 } Replay;
 
 static const char *const size_names[] = {"nonprofile", "small", "medium", "large"};
@@ -393,11 +395,18 @@ ExpireDue(Replay *r, TimestampTz at, bool inclusive)
 }
 
 static void
-Taken(Replay *r, int manager, int64 client, int side)
+Taken(Replay *r, int manager, ClientState *c, int side)
 {
-	TakenKey	key = {r->managers[manager].id, client};
+	TakenKey	key = {r->managers[manager].id, c->id};
 	TakenEntry *entry;
 	bool		found;
+
+	/* the total counts clients, as trial_report() does */
+	if (!c->taken[side])
+	{
+		c->taken[side] = true;
+		r->total_taken[side]++;
+	}
 
 	entry = hash_search(r->taken, &key, HASH_ENTER, &found);
 	if (!found)
@@ -423,6 +432,7 @@ Client(Replay *r, int64 id)
 		c->version = 0;
 		c->delta_known = false;
 		c->delta = 0;
+		c->taken[0] = c->taken[1] = false;
 	}
 	return c;
 }
@@ -447,7 +457,7 @@ Replay1(Replay *r, const Event *e)
 	if (enters)
 	{
 		ChangeHolds(&r->managers[to], 0, 1, e->at);
-		Taken(r, to, e->client, 0);
+		Taken(r, to, c, 0);
 	}
 	if (e->is_deal)
 		Count(r, to, M_DEALS, 0);
@@ -497,7 +507,7 @@ Replay1(Replay *r, const Event *e)
 		}
 		ChangeHolds(m, 1, 1, e->at);
 		c->manager = to;
-		Taken(r, to, e->client, 1);
+		Taken(r, to, c, 1);
 	}
 	if (e->is_deal)
 		Count(r, to, M_DEALS, 1);
@@ -979,6 +989,8 @@ what_if_replay(PG_FUNCTION_ARGS)
 	}
 
 	MemoryContextSwitchTo(oldcontext);
+	total[M_TAKEN][0] = r.total_taken[0];
+	total[M_TAKEN][1] = r.total_taken[1];
 	qsort(r.managers + 1, r.nmanagers - 1, sizeof(Manager), CompareManagers);
 	for (int i = 0; i < r.nmanagers; i++)
 	{
@@ -987,7 +999,7 @@ what_if_replay(PG_FUNCTION_ARGS)
 
 		for (int side = 0; side < 2; side++)
 			ChangeHolds(m, side, 0, to);
-		for (int k = 0; k < M_COUNTS; k++)
+		for (int k = M_TAKEN + 1; k < M_COUNTS; k++)
 			for (int side = 0; side < 2; side++)
 				total[k][side] += m->count[k][side];
 		if (m->id == 0)
