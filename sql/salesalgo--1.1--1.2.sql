@@ -1032,6 +1032,10 @@ REVOKE ALL ON FUNCTION salesalgo.model_changes(timestamptz, timestamptz) FROM PU
 --    pass over the period's history in time order).  what_if() checks and
 --    completes the model; what_if_replay() replays.
 
+-- the times sales_expire() ran, which are when a what-if expiry happens
+CREATE INDEX client_history_expire_idx ON salesalgo.client_history (changed_at)
+    WHERE source OPERATOR(pg_catalog.=) 'sales_expire';
+
 CREATE FUNCTION salesalgo.what_if_replay(from_ts timestamptz, to_ts timestamptz,
                                          manager_ids bigint[], caps integer[],
                                          what_if_caps integer[], what_if_active boolean[],
@@ -1041,7 +1045,9 @@ CREATE FUNCTION salesalgo.what_if_replay(from_ts timestamptz, to_ts timestamptz,
     RETURNS TABLE (manager_id bigint, ord integer, metric text, actual numeric, what_if numeric)
     AS 'MODULE_PATHNAME', 'what_if_replay'
     LANGUAGE C STABLE
-    SET search_path = pg_catalog, pg_temp;
+    SET search_path = pg_catalog, pg_temp
+    -- its few queries read many rows once: compiling them costs more than it saves
+    SET jit = off;
 COMMENT ON FUNCTION salesalgo.what_if_replay(timestamptz, timestamptz, bigint[], integer[], integer[], boolean[], integer, integer, text[], bigint[], integer[], integer[]) IS
     'The replay behind what_if(): the two models as arrays (managers, caps, active flags, default caps, deadline rules and their days in each model).';
 REVOKE ALL ON FUNCTION salesalgo.what_if_replay(timestamptz, timestamptz, bigint[], integer[], integer[], boolean[], integer, integer, text[], bigint[], integer[], integer[]) FROM PUBLIC;

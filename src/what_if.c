@@ -122,6 +122,7 @@ typedef struct Expiry
 
 typedef struct Event
 {
+	int64		id;				/* of the history row; 0 at from_ts */
 	int64		client;
 	TimestampTz at;
 	bool		from_in;
@@ -143,6 +144,7 @@ typedef struct Replay
 	int			nmanagers;
 	int			allocated;
 	HTAB	   *manager_index;
+	int		   *direct;			/* index by id, for small ids; 0 unknown */
 	HTAB	   *clients;
 	HTAB	   *taken;
 	int			default_cap[2];
@@ -162,6 +164,7 @@ typedef struct Replay
 	int			nheap;
 	int			heap_allocated;
 	int64		total_taken[2];
+	bool		sizes_needed;	/* do the deadline rules differ? */
 } Replay;
 
 static const char *const size_names[] = {"nonprofile", "small", "medium", "large"};
@@ -175,14 +178,20 @@ SizeCode(const char *name)
 	return -1;
 }
 
+/* Managers' ids are small in practice: those below this are looked up directly. */
+#define DIRECT_MANAGER_IDS 65536
+
 static int
 ManagerIndex(Replay *r, int64 id)
 {
 	ManagerEntry *entry;
 	bool		found;
+	int			index;
 
 	if (id == 0)
 		return 0;
+	if (id > 0 && id < DIRECT_MANAGER_IDS && r->direct[id] != 0)
+		return r->direct[id];
 	entry = hash_search(r->manager_index, &id, HASH_ENTER, &found);
 	if (!found)
 	{
@@ -202,7 +211,10 @@ ManagerIndex(Replay *r, int64 id)
 		m->cap[1] = r->default_cap[1];
 		m->active_wi = true;
 	}
-	return entry->index;
+	index = entry->index;
+	if (id > 0 && id < DIRECT_MANAGER_IDS)
+		r->direct[id] = index;
+	return index;
 }
 
 static void
@@ -526,6 +538,15 @@ Replay1(Replay *r, const Event *e)
 	}
 }
 
+static int
+CompareEvents(const void *a, const void *b)
+{
+	int64		x = ((const Event *) a)->id;
+	int64		y = ((const Event *) b)->id;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /* One time's events: who frees a slot at that time, then each in order. */
 static void
 ReplayGroup(Replay *r, Event *events, int n)
@@ -534,6 +555,7 @@ ReplayGroup(Replay *r, Event *events, int n)
 
 	if (n == 0)
 		return;
+	qsort(events, n, sizeof(Event), CompareEvents);
 	ExpireDue(r, events[0].at, false);
 	for (int i = 0; i < n; i++)
 	{
@@ -602,6 +624,7 @@ ReadEvent(HeapTuple tuple, TupleDesc tupdesc, Event *e)
 	e->size = size == NULL ? -1 : SizeCode(size);
 	e->category = GetInt64(tuple, tupdesc, 11, &isnull);
 	e->has_category = !isnull;
+	e->id = tupdesc->natts >= 12 ? GetInt64(tuple, tupdesc, 12, &isnull) : 0;
 }
 
 static void
@@ -642,6 +665,7 @@ LoadModels(Replay *r, FunctionCallInfo fcinfo)
 	ctl.hcxt = CurrentMemoryContext;
 	r->manager_index = hash_create("salesalgo what-if managers", 64, &ctl,
 								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	r->direct = palloc0(sizeof(int) * DIRECT_MANAGER_IDS);
 	deconstruct_array(ids, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &values, &nulls, &n);
 	caps[0] = palloc(sizeof(int) * Max(n, 1));
@@ -693,6 +717,8 @@ LoadModels(Replay *r, FunctionCallInfo fcinfo)
 	}
 	DeconstructInts(PG_GETARG_ARRAYTYPE_P(10), n, r->rule_days[0], -1);
 	DeconstructInts(PG_GETARG_ARRAYTYPE_P(11), n, r->rule_days[1], -1);
+	for (int i = 0; i < n; i++)
+		r->sizes_needed |= r->rule_days[0][i] != r->rule_days[1][i];
 }
 
 static void
@@ -706,9 +732,9 @@ LoadRuns(Replay *r, Datum from_ts, Datum to_ts)
 							  "SELECT x.t, x.as_of FROM ("
 							  " SELECT DISTINCT h.changed_at AS t, h.changed_at AS as_of"
 							  " FROM salesalgo.client_history AS h"
-							  " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1"
+							  " WHERE h.source OPERATOR(pg_catalog.=) 'sales_expire'"
+							  " AND h.changed_at OPERATOR(pg_catalog.>=) $1"
 							  " AND h.changed_at OPERATOR(pg_catalog.<) $2"
-							  " AND h.source OPERATOR(pg_catalog.=) 'sales_expire'"
 							  " UNION"
 							  " SELECT e.run_at, e.as_of FROM salesalgo.expire_runs AS e"
 							  " WHERE e.run_at OPERATOR(pg_catalog.>=) $1"
@@ -748,18 +774,20 @@ LoadOpening(Replay *r, Datum from_ts)
 
 	plan = SPI_prepare(
 					   "WITH firsts AS ("
-					   " SELECT DISTINCT ON (h.client_id) h.client_id, h.id, h.from_state, h.from_manager"
-					   " FROM salesalgo.client_history AS h"
-					   " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1"
-					   " ORDER BY h.client_id, h.changed_at, h.id)"
-					   " SELECT f.client_id, $1, true, true, f.from_manager, f.from_manager,"
+					   " SELECT h.client_id, min(h.id) AS id FROM salesalgo.client_history AS h"
+					   " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1 GROUP BY h.client_id)"
+					   " SELECT f.client_id, $1, true, true, g.from_manager, g.from_manager,"
 					   " p.deadline_at, false, false, c.size::text, c.category_id"
 					   " FROM firsts AS f"
+					   /* the first row by its key, not by a scan of the history */
+					   " CROSS JOIN LATERAL (SELECT g.from_state, g.from_manager"
+					   "  FROM salesalgo.client_history AS g"
+					   "  WHERE g.id OPERATOR(pg_catalog.=) f.id OFFSET 0) AS g"
 					   " CROSS JOIN LATERAL (SELECT b.deadline_at FROM salesalgo.client_history AS b"
 					   "  WHERE b.client_id OPERATOR(pg_catalog.=) f.client_id"
 					   "  AND b.id OPERATOR(pg_catalog.<) f.id ORDER BY b.id DESC LIMIT 1) AS p"
 					   " LEFT JOIN salesalgo.client AS c ON c.id OPERATOR(pg_catalog.=) f.client_id"
-					   " WHERE salesalgo.in_worklist(f.from_state)"
+					   " WHERE salesalgo.in_worklist(g.from_state)"
 					   " UNION ALL"
 					   " SELECT c.id, $1, true, true, c.manager_id, c.manager_id,"
 					   " c.deadline_at, false, false, c.size::text, c.category_id"
@@ -817,7 +845,12 @@ ReplayPeriod(Replay *r, Datum from_ts, Datum to_ts)
 	int			ngroup = 0;
 	int			allocated = 1024;
 
-	plan = SPI_prepare(
+	/*
+	 * In time order, read along the index of the history by time; one time's
+	 * rows are put in order of their ids by ReplayGroup().  The client's size
+	 * and category only where the deadline rules differ.
+	 */
+	plan = SPI_prepare(r->sizes_needed ?
 					   "SELECT h.client_id, h.changed_at,"
 					   " coalesce(salesalgo.in_worklist(h.from_state), false),"
 					   " coalesce(salesalgo.in_worklist(h.to_state), false),"
@@ -825,12 +858,24 @@ ReplayPeriod(Replay *r, Datum from_ts, Datum to_ts)
 					   " h.to_state OPERATOR(pg_catalog.=) 'deal'"
 					   "  AND h.from_state IS DISTINCT FROM 'deal',"
 					   " h.source OPERATOR(pg_catalog.=) 'sales_expire',"
-					   " c.size::text, c.category_id"
+					   " c.size::text, c.category_id, h.id"
 					   " FROM salesalgo.client_history AS h"
 					   " LEFT JOIN salesalgo.client AS c ON c.id OPERATOR(pg_catalog.=) h.client_id"
 					   " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1"
 					   " AND h.changed_at OPERATOR(pg_catalog.<) $2"
-					   " ORDER BY h.changed_at, h.id",
+					   " ORDER BY h.changed_at" :
+					   "SELECT h.client_id, h.changed_at,"
+					   " coalesce(salesalgo.in_worklist(h.from_state), false),"
+					   " coalesce(salesalgo.in_worklist(h.to_state), false),"
+					   " h.from_manager, h.to_manager, h.deadline_at,"
+					   " h.to_state OPERATOR(pg_catalog.=) 'deal'"
+					   "  AND h.from_state IS DISTINCT FROM 'deal',"
+					   " h.source OPERATOR(pg_catalog.=) 'sales_expire',"
+					   " NULL::text, NULL::bigint, h.id"
+					   " FROM salesalgo.client_history AS h"
+					   " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1"
+					   " AND h.changed_at OPERATOR(pg_catalog.<) $2"
+					   " ORDER BY h.changed_at",
 					   2, types);
 	if (plan == NULL)
 		elog(ERROR, "what_if_replay: SPI_prepare failed: %s",
