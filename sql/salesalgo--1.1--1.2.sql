@@ -1208,7 +1208,11 @@ BEGIN
                 WHERE r -> 'size' = k.size AND r -> 'category_id' = k.category_id) AS wi_days
         FROM rules AS k
     )
-    SELECT r.manager_id, r.metric, r.actual, r.what_if, r.what_if - r.actual
+    -- days and loads to 4 places, the difference from the unrounded values
+    SELECT r.manager_id, r.metric,
+           CASE WHEN scale(r.actual) > 0 THEN round(r.actual, 4) ELSE r.actual END,
+           CASE WHEN scale(r.what_if) > 0 THEN round(r.what_if, 4) ELSE r.what_if END,
+           CASE WHEN scale(r.actual) > 0 THEN round(r.what_if - r.actual, 4) ELSE r.what_if - r.actual END
     FROM salesalgo.what_if_replay(
         from_ts, to_ts,
         (SELECT coalesce(array_agg(m.id ORDER BY m.id), '{}') FROM managers AS m),

@@ -917,7 +917,7 @@ NumericOfDouble(double value)
 {
 	return DirectFunctionCall2(numeric_round,
 							   DirectFunctionCall1(float8_numeric, Float8GetDatum(value)),
-							   Int32GetDatum(4));
+							   Int32GetDatum(8));
 }
 
 static void
