@@ -45,7 +45,7 @@ REGRESS += recall
 REGRESS +=
 
 # 1.2, calibration: the model's history and what-if
-REGRESS +=
+REGRESS += whatif
 REGRESS_OPTS = --load-extension=salesalgo
 
 # Isolation specs in test/specs, expected output in test/expected.

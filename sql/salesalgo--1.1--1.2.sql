@@ -1182,3 +1182,494 @@ $$;
 
 
 -- 23. The model's history and what-if
+
+-- 23a. The model's history.  Every committed change of the model (the rule
+--    tables, the settings, each manager's cap and active flag) is a row of
+--    rule_history, written by the C library as the user who made the change
+--    (as client_history is): a DBA's trigger on it runs with that user's
+--    rights, not the owner's.  Append-only; pg_dump keeps it, and the rule
+--    tables a dump restores write none (their history is in the dump).
+
+CREATE SEQUENCE salesalgo.rule_history_id_seq AS bigint;
+CREATE TABLE salesalgo.rule_history (
+    id bigint PRIMARY KEY DEFAULT pg_catalog.nextval('salesalgo.rule_history_id_seq'),
+    changed_at timestamptz NOT NULL,
+    changed_by name NOT NULL,
+    table_name text NOT NULL,
+    operation text NOT NULL CONSTRAINT rule_history_operation
+        CHECK (operation OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'])),
+    old_row jsonb,
+    new_row jsonb
+);
+ALTER SEQUENCE salesalgo.rule_history_id_seq OWNED BY salesalgo.rule_history.id;
+CREATE INDEX rule_history_changed_at_idx ON salesalgo.rule_history (changed_at, id);
+COMMENT ON TABLE salesalgo.rule_history IS
+    'Every committed change of the model: transition_rule, deadline_rule, refusal_reason, size_rule, settings, and a manager''s worklist_cap or active flag (managers hired and removed included); append-only.';
+COMMENT ON COLUMN salesalgo.rule_history.changed_at IS
+    'The time of the statement that made the change (salesalgo.now when set).';
+COMMENT ON COLUMN salesalgo.rule_history.changed_by IS 'current_user of the change.';
+COMMENT ON COLUMN salesalgo.rule_history.table_name IS 'The table changed, in schema salesalgo.';
+COMMENT ON COLUMN salesalgo.rule_history.operation IS
+    'INSERT, UPDATE, DELETE, or TRUNCATE (one row for each row the truncation removed).';
+COMMENT ON COLUMN salesalgo.rule_history.old_row IS 'The row before the change as jsonb; NULL for an INSERT.';
+COMMENT ON COLUMN salesalgo.rule_history.new_row IS 'The row after the change as jsonb; NULL for a DELETE or TRUNCATE.';
+REVOKE ALL ON salesalgo.rule_history FROM PUBLIC;
+REVOKE ALL ON SEQUENCE salesalgo.rule_history_id_seq FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.rule_history', '');
+SELECT pg_catalog.pg_extension_config_dump('salesalgo.rule_history_id_seq', '');
+
+CREATE FUNCTION salesalgo.rule_history_guard() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'rule_history_guard'
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.rule_history_guard() IS
+    'BEFORE trigger on rule_history: append-only, and appended by salesalgo only.';
+REVOKE ALL ON FUNCTION salesalgo.rule_history_guard() FROM PUBLIC;
+CREATE TRIGGER rule_history_guard
+    BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON salesalgo.rule_history
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rule_history_guard();
+COMMENT ON TRIGGER rule_history_guard ON salesalgo.rule_history IS
+    'Only salesalgo appends to rule_history; nobody changes or removes a row.';
+
+CREATE FUNCTION salesalgo.rule_history_log() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'rule_history_log'
+    LANGUAGE C
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.rule_history_log() IS
+    'AFTER row and BEFORE TRUNCATE trigger on the model''s tables: the change as a row of rule_history.';
+REVOKE ALL ON FUNCTION salesalgo.rule_history_log() FROM PUBLIC;
+
+-- A table of the model is one more name in this list (size_rule when it
+-- exists): an UPDATE that changes nothing is no change of the model.
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['transition_rule', 'deadline_rule', 'refusal_reason', 'settings', 'size_rule']
+    LOOP
+        CONTINUE WHEN pg_catalog.to_regclass(pg_catalog.format('salesalgo.%I', t)) IS NULL;
+        EXECUTE pg_catalog.format(
+            'CREATE TRIGGER rule_history AFTER INSERT OR DELETE ON salesalgo.%1$I'
+            ' FOR EACH ROW EXECUTE FUNCTION salesalgo.rule_history_log();'
+            ' CREATE TRIGGER rule_history_update AFTER UPDATE ON salesalgo.%1$I FOR EACH ROW'
+            ' WHEN (pg_catalog.to_jsonb(OLD.*) OPERATOR(pg_catalog.<>) pg_catalog.to_jsonb(NEW.*))'
+            ' EXECUTE FUNCTION salesalgo.rule_history_log();'
+            ' CREATE TRIGGER rule_history_truncate BEFORE TRUNCATE ON salesalgo.%1$I'
+            ' FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rule_history_log();'
+            ' COMMENT ON TRIGGER rule_history ON salesalgo.%1$I IS %2$L;'
+            ' COMMENT ON TRIGGER rule_history_update ON salesalgo.%1$I IS %2$L;'
+            ' COMMENT ON TRIGGER rule_history_truncate ON salesalgo.%1$I IS %2$L;',
+            t, 'The model''s history: each change of this table is a row of rule_history.');
+    END LOOP;
+END
+$$;
+CREATE TRIGGER rule_history AFTER INSERT OR DELETE ON salesalgo.manager
+    FOR EACH ROW EXECUTE FUNCTION salesalgo.rule_history_log();
+CREATE TRIGGER rule_history_update AFTER UPDATE OF worklist_cap, active ON salesalgo.manager
+    FOR EACH ROW
+    WHEN (OLD.worklist_cap IS DISTINCT FROM NEW.worklist_cap OR OLD.active IS DISTINCT FROM NEW.active)
+    EXECUTE FUNCTION salesalgo.rule_history_log();
+CREATE TRIGGER rule_history_truncate BEFORE TRUNCATE ON salesalgo.manager
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rule_history_log();
+COMMENT ON TRIGGER rule_history ON salesalgo.manager IS
+    'The model''s history: a manager hired or removed is a row of rule_history.';
+COMMENT ON TRIGGER rule_history_update ON salesalgo.manager IS
+    'The model''s history: a change of a manager''s worklist_cap or active flag is a row of rule_history.';
+COMMENT ON TRIGGER rule_history_truncate ON salesalgo.manager IS
+    'The model''s history: each manager a truncation removes is a row of rule_history.';
+
+-- 23b. The model at a time: the current tables with every later change of
+--    rule_history undone, newest first.  A key's state at ts is the old row
+--    of the first change after ts that touched it (none if that change made
+--    it), or its current row if nothing touched it since.
+
+CREATE FUNCTION salesalgo.model_key(tbl text, r jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+    RETURN CASE tbl
+        WHEN 'transition_rule' THEN jsonb_build_object('from_state', r -> 'from_state', 'to_state', r -> 'to_state')
+        WHEN 'deadline_rule' THEN jsonb_build_object('size', r -> 'size', 'category_id', r -> 'category_id')
+        WHEN 'refusal_reason' THEN r -> 'code'
+        WHEN 'settings' THEN '{}'::jsonb
+        ELSE r -> 'id' END;
+COMMENT ON FUNCTION salesalgo.model_key(text, jsonb) IS
+    'The key of a row of a model table (as jsonb), by which rule_history''s rows are matched to the current ones.';
+REVOKE ALL ON FUNCTION salesalgo.model_key(text, jsonb) FROM PUBLIC;
+
+CREATE FUNCTION salesalgo.model_rows(tbl text, ts timestamptz) RETURNS SETOF jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF to_regclass(format('salesalgo.%I', tbl)) IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+        WITH later AS (
+            SELECT h.id, h.old_row, h.new_row FROM salesalgo.rule_history AS h
+            WHERE h.table_name = $1 AND h.changed_at > $2
+        ), touched AS (
+            SELECT l.id, salesalgo.model_key($1, l.old_row) AS k, l.old_row AS r, 0 AS side
+            FROM later AS l WHERE l.old_row IS NOT NULL
+            UNION ALL
+            SELECT l.id, salesalgo.model_key($1, l.new_row), NULL, 1
+            FROM later AS l WHERE l.new_row IS NOT NULL
+        ), first AS (
+            SELECT DISTINCT ON (t.k) t.k, t.r FROM touched AS t ORDER BY t.k, t.id, t.side
+        )
+        SELECT f.r FROM first AS f WHERE f.r IS NOT NULL
+        UNION ALL
+        SELECT c.r FROM (SELECT to_jsonb(t) - 'in_work' AS r FROM salesalgo.%I AS t) AS c
+        WHERE NOT EXISTS (SELECT FROM first AS f WHERE f.k = salesalgo.model_key($1, c.r))
+    $q$, tbl) USING tbl, ts;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.model_rows(text, timestamptz) IS
+    'The rows (as jsonb) a table of the model held at ts, rebuilt from the table and rule_history.';
+REVOKE ALL ON FUNCTION salesalgo.model_rows(text, timestamptz) FROM PUBLIC;
+
+CREATE FUNCTION salesalgo.model_at(ts timestamptz DEFAULT salesalgo.now()) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s jsonb;
+    model jsonb;
+BEGIN
+    IF ts IS NULL THEN
+        RAISE EXCEPTION 'the time of a model cannot be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Give a time, or call salesalgo.model_at() for the model in force now.';
+    END IF;
+    SELECT r INTO s FROM salesalgo.model_rows('settings', ts) AS r LIMIT 1;
+    WITH m AS (SELECT r FROM salesalgo.model_rows('manager', ts) AS r)
+    SELECT jsonb_build_object(
+        'default_worklist_cap', s -> 'default_worklist_cap',
+        'worklist_cap', coalesce((SELECT jsonb_object_agg(m.r ->> 'id', m.r -> 'worklist_cap') FROM m), '{}'),
+        'active', coalesce((SELECT jsonb_object_agg(m.r ->> 'id', m.r -> 'active') FROM m), '{}'),
+        'deadline_rule', coalesce((
+            SELECT jsonb_agg(jsonb_build_object('size', r -> 'size', 'category_id', r -> 'category_id',
+                                                'days', r -> 'days')
+                             ORDER BY (r ->> 'size')::salesalgo.client_size NULLS LAST,
+                                      (r ->> 'category_id')::bigint NULLS LAST)
+            FROM salesalgo.model_rows('deadline_rule', ts) AS r), '[]'),
+        'transition_rule', coalesce((
+            SELECT jsonb_agg(jsonb_build_object('from_state', r -> 'from_state', 'to_state', r -> 'to_state')
+                             ORDER BY (r ->> 'from_state')::salesalgo.client_state NULLS FIRST,
+                                      (r ->> 'to_state')::salesalgo.client_state)
+            FROM salesalgo.model_rows('transition_rule', ts) AS r), '[]'),
+        'refusal_reason', coalesce((
+            SELECT jsonb_agg(r - 'shipped' - 'label' ORDER BY r ->> 'code')
+            FROM salesalgo.model_rows('refusal_reason', ts) AS r), '[]'),
+        'expire_state', s -> 'expire_state',
+        'expire_reason', s -> 'expire_reason')
+    INTO model;
+    IF to_regclass('salesalgo.size_rule') IS NOT NULL THEN
+        model := model || jsonb_build_object('size_rule', coalesce((
+            SELECT jsonb_agg(r - 'shipped' ORDER BY (r ->> 'id')::bigint)
+            FROM salesalgo.model_rows('size_rule', ts) AS r), '[]'));
+    END IF;
+    RETURN model;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.model_at(timestamptz) IS
+    'The model in force at ts: default_worklist_cap, worklist_cap and active (objects: manager id -> own cap, NULL for the default; -> active), deadline_rule ({size, category_id, days}), transition_rule ({from_state, to_state}), refusal_reason ({code, hard, ...}), expire_state, expire_reason (and size_rule where it exists); rebuilt from the tables and rule_history. Runs as its owner; for heads of sales and BI roles.';
+REVOKE ALL ON FUNCTION salesalgo.model_at(timestamptz) FROM PUBLIC;
+
+CREATE FUNCTION salesalgo.model_changes(from_ts timestamptz, to_ts timestamptz)
+    RETURNS TABLE (valid_from timestamptz, valid_to timestamptz, model jsonb, changes jsonb)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+    IF from_ts IS NULL OR to_ts IS NULL THEN
+        RAISE EXCEPTION 'the period of model_changes() cannot be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Give both ends, as to trial_report().';
+    END IF;
+    IF to_ts <= from_ts THEN
+        RAISE EXCEPTION 'the period of model_changes() must end after it starts'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('It runs from %s to %s.', from_ts, to_ts),
+                  HINT = 'Give the start first: model_changes(from_ts, to_ts), from_ts inclusive, to_ts exclusive.';
+    END IF;
+    RETURN QUERY
+    WITH starts AS (
+        SELECT from_ts AS t
+        UNION
+        SELECT h.changed_at FROM salesalgo.rule_history AS h
+        WHERE h.changed_at > from_ts AND h.changed_at < to_ts
+    ), spans AS (
+        SELECT s.t AS valid_from, coalesce(lead(s.t) OVER (ORDER BY s.t), to_ts) AS valid_to
+        FROM starts AS s
+    )
+    SELECT sp.valid_from, sp.valid_to, salesalgo.model_at(sp.valid_from),
+           (SELECT jsonb_agg(jsonb_build_object('id', h.id, 'changed_by', h.changed_by,
+                                                'table_name', h.table_name, 'operation', h.operation,
+                                                'old_row', h.old_row, 'new_row', h.new_row)
+                             ORDER BY h.id)
+            FROM salesalgo.rule_history AS h
+            WHERE sp.valid_from > from_ts AND h.changed_at = sp.valid_from)
+    FROM spans AS sp
+    ORDER BY sp.valid_from;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.model_changes(timestamptz, timestamptz) IS
+    'Which model was in force from from_ts (inclusive) to to_ts (exclusive): one row per model, with the rule_history rows that began it (NULL for the first). One row: the model did not change in the period. Runs as its owner; for heads of sales and BI roles.';
+REVOKE ALL ON FUNCTION salesalgo.model_changes(timestamptz, timestamptz) FROM PUBLIC;
+
+-- 23c. What if: a period's history replayed under another model, in C (one
+--    pass over the period's history in time order).  what_if() checks and
+--    completes the model; what_if_replay() replays.
+
+-- the times sales_expire() ran, which are when a what-if expiry happens
+CREATE INDEX client_history_expire_idx ON salesalgo.client_history (changed_at)
+    WHERE source OPERATOR(pg_catalog.=) 'sales_expire';
+
+CREATE FUNCTION salesalgo.what_if_replay(from_ts timestamptz, to_ts timestamptz,
+                                         manager_ids bigint[], caps integer[],
+                                         what_if_caps integer[], what_if_active boolean[],
+                                         default_cap integer, what_if_default_cap integer,
+                                         rule_sizes text[], rule_categories bigint[],
+                                         rule_days integer[], what_if_rule_days integer[])
+    RETURNS TABLE (manager_id bigint, ord integer, metric text, actual numeric, what_if numeric)
+    AS 'MODULE_PATHNAME', 'what_if_replay'
+    LANGUAGE C STABLE
+    SET search_path = pg_catalog, pg_temp
+    -- its few queries read many rows once: compiling them costs more than it saves
+    SET jit = off;
+COMMENT ON FUNCTION salesalgo.what_if_replay(timestamptz, timestamptz, bigint[], integer[], integer[], boolean[], integer, integer, text[], bigint[], integer[], integer[]) IS
+    'The replay behind what_if(): the two models as arrays (managers, caps, active flags, default caps, deadline rules and their days in each model).';
+REVOKE ALL ON FUNCTION salesalgo.what_if_replay(timestamptz, timestamptz, bigint[], integer[], integer[], boolean[], integer, integer, text[], bigint[], integer[], integer[]) FROM PUBLIC;
+
+CREATE FUNCTION salesalgo.what_if_model(base jsonb, model jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    k text;
+    v jsonb;
+    e jsonb;
+    merged jsonb := base;
+    rules jsonb;
+BEGIN
+    IF model IS NULL OR jsonb_typeof(model) <> 'object' THEN
+        RAISE EXCEPTION 'a what-if model must be a jsonb object'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('It is %s.', coalesce(jsonb_typeof(model), 'NULL')),
+                  HINT = 'Give the keys to change, for example ''{"default_worklist_cap": 60}''; salesalgo.model_at() shows them all.';
+    END IF;
+    FOR k, v IN SELECT * FROM jsonb_each(model) LOOP
+        IF NOT base ? k THEN
+            RAISE EXCEPTION 'unknown key "%" in a what-if model', k
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = format('Use the keys of salesalgo.model_at(): %s.',
+                                    (SELECT string_agg(x, ', ' ORDER BY x) FROM jsonb_object_keys(base) AS x));
+        END IF;
+        CASE k
+        WHEN 'default_worklist_cap' THEN
+            IF jsonb_typeof(v) IS DISTINCT FROM 'number' OR v::numeric <> trunc(v::numeric)
+               OR v::numeric <= 0 OR v::numeric > 2147483647 THEN
+                RAISE EXCEPTION 'invalid default_worklist_cap % in a what-if model', v
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'default_worklist_cap must be a positive integer, as settings.default_worklist_cap.';
+            END IF;
+            merged := jsonb_set(merged, '{default_worklist_cap}', v);
+        WHEN 'worklist_cap', 'active' THEN
+            IF jsonb_typeof(v) IS DISTINCT FROM 'object' THEN
+                RAISE EXCEPTION 'invalid % in a what-if model', k
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = format('%s must be an object of manager ids, for example {"1": %s}.',
+                                        k, CASE k WHEN 'active' THEN 'false' ELSE '60' END);
+            END IF;
+            FOR e IN SELECT jsonb_build_object('id', x.key, 'value', x.value) FROM jsonb_each(v) AS x LOOP
+                IF NOT (base -> k) ? (e ->> 'id') THEN
+                    RAISE EXCEPTION 'unknown manager % in % of a what-if model', e -> 'id', k
+                        USING ERRCODE = 'invalid_parameter_value',
+                              HINT = format('The keys of %s are the ids of managers of the model in force at from_ts.', k);
+                END IF;
+                IF k = 'worklist_cap' AND jsonb_typeof(e -> 'value') <> 'null'
+                   AND (jsonb_typeof(e -> 'value') <> 'number'
+                        OR (e -> 'value')::numeric <> trunc((e -> 'value')::numeric)
+                        OR (e -> 'value')::numeric <= 0 OR (e -> 'value')::numeric > 2147483647) THEN
+                    RAISE EXCEPTION 'invalid worklist_cap % for manager % in a what-if model', e -> 'value', e ->> 'id'
+                        USING ERRCODE = 'invalid_parameter_value',
+                              HINT = 'worklist_cap must map manager ids to positive integers, or to null for the default cap.';
+                END IF;
+                IF k = 'active' AND jsonb_typeof(e -> 'value') <> 'boolean' THEN
+                    RAISE EXCEPTION 'invalid active % for manager % in a what-if model', e -> 'value', e ->> 'id'
+                        USING ERRCODE = 'invalid_parameter_value',
+                              HINT = 'active must map manager ids to true or false.';
+                END IF;
+                merged := jsonb_set(merged, ARRAY[k, e ->> 'id'], e -> 'value');
+            END LOOP;
+        WHEN 'deadline_rule' THEN
+            IF jsonb_typeof(v) IS DISTINCT FROM 'array' THEN
+                RAISE EXCEPTION 'invalid deadline_rule in a what-if model'
+                    USING ERRCODE = 'invalid_parameter_value',
+                          HINT = 'deadline_rule must be an array such as [{"size": "medium", "days": 21}].';
+            END IF;
+            rules := merged -> 'deadline_rule';
+            FOR e IN SELECT x FROM jsonb_array_elements(v) AS x LOOP
+                IF jsonb_typeof(e) IS DISTINCT FROM 'object'
+                   OR EXISTS (SELECT FROM jsonb_object_keys(e) AS y WHERE y NOT IN ('size', 'category_id', 'days'))
+                   OR jsonb_typeof(e -> 'days') IS DISTINCT FROM 'number'
+                   OR (e -> 'days')::numeric <> trunc((e -> 'days')::numeric)
+                   OR (e -> 'days')::numeric <= 0 OR (e -> 'days')::numeric > 100000
+                   OR coalesce(jsonb_typeof(e -> 'size'), 'null') NOT IN ('null', 'string')
+                   OR (jsonb_typeof(e -> 'size') = 'string'
+                       AND NOT (e ->> 'size') IN ('nonprofile', 'small', 'medium', 'large'))
+                   OR coalesce(jsonb_typeof(e -> 'category_id'), 'null') NOT IN ('null', 'number') THEN
+                    RAISE EXCEPTION 'invalid deadline_rule % in a what-if model', e
+                        USING ERRCODE = 'invalid_parameter_value',
+                              HINT = 'Each deadline_rule is {"size": a client size or null, "category_id": a category or null, "days": a positive integer}.';
+                END IF;
+                e := jsonb_build_object('size', coalesce(e -> 'size', 'null'),
+                                        'category_id', coalesce(e -> 'category_id', 'null'),
+                                        'days', e -> 'days');
+                -- a rule of the same size and category is replaced
+                SELECT coalesce(jsonb_agg(r ORDER BY n), '[]') || jsonb_build_array(e) INTO rules
+                FROM jsonb_array_elements(rules) WITH ORDINALITY AS x(r, n)
+                WHERE NOT (r -> 'size' = e -> 'size' AND r -> 'category_id' = e -> 'category_id');
+            END LOOP;
+            merged := jsonb_set(merged, '{deadline_rule}', rules);
+        ELSE
+            -- the replay knows caps, active flags and deadlines
+            IF v IS DISTINCT FROM base -> k THEN
+                RAISE EXCEPTION 'what_if() cannot replay a change of %', k
+                    USING ERRCODE = 'invalid_parameter_value',
+                          DETAIL = 'It replays other caps, active flags and deadline rules.',
+                          HINT = format('Leave %s out of the model, or give it as salesalgo.model_at(from_ts) has it.', k);
+            END IF;
+        END CASE;
+    END LOOP;
+    RETURN merged;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.what_if_model(jsonb, jsonb) IS
+    'A what-if model completed from the model in force (base): checked key by key; worklist_cap and active merged by manager, deadline_rule by size and category.';
+REVOKE ALL ON FUNCTION salesalgo.what_if_model(jsonb, jsonb) FROM PUBLIC;
+
+CREATE FUNCTION salesalgo.what_if(from_ts timestamptz, to_ts timestamptz, model jsonb)
+    RETURNS TABLE (manager_id bigint, metric text, actual numeric, what_if numeric, difference numeric)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    base jsonb;
+    wi jsonb;
+BEGIN
+    IF from_ts IS NULL OR to_ts IS NULL THEN
+        RAISE EXCEPTION 'the period of a what-if cannot be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Give both ends, as to trial_report().';
+    END IF;
+    IF to_ts <= from_ts THEN
+        RAISE EXCEPTION 'the period of a what-if must end after it starts'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('It runs from %s to %s.', from_ts, to_ts),
+                  HINT = 'Give the start first: what_if(from_ts, to_ts, model), from_ts inclusive, to_ts exclusive.';
+    END IF;
+    IF NOT isfinite(from_ts) OR NOT isfinite(to_ts) THEN
+        RAISE EXCEPTION 'the period of a what-if must have finite ends'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('It runs from %s to %s.', from_ts, to_ts),
+                  HINT = 'Give dates, for example now() - interval ''30 days'' and now().';
+    END IF;
+    base := salesalgo.model_at(from_ts);
+    wi := salesalgo.what_if_model(base, model);
+    RETURN QUERY
+    WITH managers AS (
+        SELECT x.key::bigint AS id,
+               (x.value #>> '{}')::integer AS cap,
+               (wi -> 'worklist_cap' ->> x.key)::integer AS wi_cap,
+               coalesce((wi -> 'active' ->> x.key)::boolean, true) AS wi_active
+        FROM jsonb_each(base -> 'worklist_cap') AS x
+    ), rules AS (
+        SELECT r -> 'size' AS size, r -> 'category_id' AS category_id FROM jsonb_array_elements(base -> 'deadline_rule') AS r
+        UNION
+        SELECT r -> 'size', r -> 'category_id' FROM jsonb_array_elements(wi -> 'deadline_rule') AS r
+    ), days AS (
+        SELECT k.size #>> '{}' AS size, (k.category_id #>> '{}')::bigint AS category_id,
+               (SELECT (r ->> 'days')::integer FROM jsonb_array_elements(base -> 'deadline_rule') AS r
+                WHERE r -> 'size' = k.size AND r -> 'category_id' = k.category_id) AS days,
+               (SELECT (r ->> 'days')::integer FROM jsonb_array_elements(wi -> 'deadline_rule') AS r
+                WHERE r -> 'size' = k.size AND r -> 'category_id' = k.category_id) AS wi_days
+        FROM rules AS k
+    )
+    -- days and loads to 4 places, the difference from the unrounded values
+    SELECT r.manager_id, r.metric,
+           CASE WHEN scale(r.actual) > 0 THEN round(r.actual, 4) ELSE r.actual END,
+           CASE WHEN scale(r.what_if) > 0 THEN round(r.what_if, 4) ELSE r.what_if END,
+           CASE WHEN scale(r.actual) > 0 THEN round(r.what_if - r.actual, 4) ELSE r.what_if - r.actual END
+    FROM salesalgo.what_if_replay(
+        from_ts, to_ts,
+        (SELECT coalesce(array_agg(m.id ORDER BY m.id), '{}') FROM managers AS m),
+        (SELECT coalesce(array_agg(coalesce(m.cap, (base ->> 'default_worklist_cap')::integer) ORDER BY m.id), '{}') FROM managers AS m),
+        (SELECT coalesce(array_agg(coalesce(m.wi_cap, (wi ->> 'default_worklist_cap')::integer) ORDER BY m.id), '{}') FROM managers AS m),
+        (SELECT coalesce(array_agg(m.wi_active ORDER BY m.id), '{}') FROM managers AS m),
+        (base ->> 'default_worklist_cap')::integer, (wi ->> 'default_worklist_cap')::integer,
+        (SELECT coalesce(array_agg(d.size ORDER BY d.size, d.category_id), '{}') FROM days AS d),
+        (SELECT coalesce(array_agg(d.category_id ORDER BY d.size, d.category_id), '{}') FROM days AS d),
+        (SELECT coalesce(array_agg(d.days ORDER BY d.size, d.category_id), '{}') FROM days AS d),
+        (SELECT coalesce(array_agg(d.wi_days ORDER BY d.size, d.category_id), '{}') FROM days AS d)) AS r
+    ORDER BY r.manager_id NULLS LAST, r.ord;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.what_if(timestamptz, timestamptz, jsonb) IS
+    'What the department''s history from from_ts (inclusive) to to_ts (exclusive) would have been under another model: per manager and in total (manager_id NULL), each metric actual, what_if, difference. model is partial, in the shape of model_at(); what it does not name is the model in force at from_ts. README, "Calibrating the model", states the assumptions. Runs as its owner; for heads of sales and BI roles.';
+REVOKE ALL ON FUNCTION salesalgo.what_if(timestamptz, timestamptz, jsonb) FROM PUBLIC;
+
+-- 23d. Who calibrates: a head of sales reads the model's history and runs
+--    the three functions, a BI role runs them.  Given with the kind, by
+--    grant_access() and revoke_access() through access_role, so that the
+--    grants follow the kind whichever section last defined those two.
+
+CREATE FUNCTION salesalgo.calibration_access() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r salesalgo.access_role := CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+    functions text := 'salesalgo.model_at(timestamptz), salesalgo.model_changes(timestamptz, timestamptz),'
+                      ' salesalgo.what_if(timestamptz, timestamptz, jsonb)';
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM %s', functions, r.role);
+        EXECUTE format('REVOKE SELECT ON salesalgo.rule_history FROM %s', r.role);
+        RETURN OLD;
+    END IF;
+    IF r.kind IN ('head', 'bi') THEN
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s', functions, r.role);
+    END IF;
+    IF r.kind = 'head' THEN
+        EXECUTE format('GRANT SELECT ON salesalgo.rule_history TO %s', r.role);
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.calibration_access() IS
+    'AFTER row trigger on access_role: a head of sales or a BI role may run model_at(), model_changes() and what_if(); a head of sales reads rule_history.';
+REVOKE ALL ON FUNCTION salesalgo.calibration_access() FROM PUBLIC;
+CREATE TRIGGER calibration_access AFTER INSERT OR DELETE ON salesalgo.access_role
+    FOR EACH ROW EXECUTE FUNCTION salesalgo.calibration_access();
+COMMENT ON TRIGGER calibration_access ON salesalgo.access_role IS
+    'The calibration functions and rule_history follow a role''s kind.';
+DO $$
+DECLARE
+    a salesalgo.access_role;
+BEGIN
+    FOR a IN SELECT * FROM salesalgo.access_role ORDER BY role::text LOOP
+        IF a.kind OPERATOR(pg_catalog.=) ANY (ARRAY['head', 'bi']) THEN
+            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION salesalgo.model_at(timestamptz),'
+                                      ' salesalgo.model_changes(timestamptz, timestamptz),'
+                                      ' salesalgo.what_if(timestamptz, timestamptz, jsonb) TO %s', a.role);
+        END IF;
+        IF a.kind OPERATOR(pg_catalog.=) 'head' THEN
+            EXECUTE pg_catalog.format('GRANT SELECT ON salesalgo.rule_history TO %s', a.role);
+        END IF;
+    END LOOP;
+END
+$$;

@@ -1,0 +1,1064 @@
+/*
+ * what_if.c
+ *	  Replays a period's client history under another model: what another
+ *	  cap, another manager's active flag or other deadlines would have done.
+ *
+ * One pass over the period's history in time order, with what each client
+ * and each manager is under the real model and under the what-if one.  The
+ * assumptions (README, "Calibrating the model"):
+ *
+ * - the same people make the same moves at the same times;
+ * - an entry into a worklist that the what-if cap (or active flag) refuses
+ *   does not happen, and the client makes no further move in that worklist
+ *   period (its deals are lost to the cap);
+ * - a what-if deadline is the real deadline moved by the difference of the
+ *   two deadline rules for the client's size and category (extensions
+ *   stay); a deleted client, whose size is unknown, keeps its real deadline;
+ * - a client expires under the what-if model at the first sales_expire()
+ *   run at or after its what-if deadline (the runs are those of the period,
+ *   from client_history and expire_runs; with no run at all, at the
+ *   deadline); from then on it makes no further move in that worklist
+ *   period (its deals are lost to the deadline);
+ * - a client the real model expired and the what-if keeps holds its slot
+ *   until its what-if expiry; what it did after the real expiry is not
+ *   replayed (an unknown outcome, never a deal).
+ *
+ * One statement's moves share a time: a manager's slots freed later in the
+ * same statement (or the same simulated time) count as free for its
+ * entries, as the cap is judged at the statement's end.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+#include "clock.h"
+
+/* What a client is under the what-if model, beside what it really did. */
+typedef enum WhatIfStatus
+{
+	WI_FOLLOWS,					/* makes the moves it really made */
+	WI_OUT_CAP,					/* refused entry: no moves in this period */
+	WI_OUT_DEADLINE,			/* expired earlier: no moves in this period */
+	WI_OUT_UNKNOWN,				/* kept longer, then expired: not replayed */
+	WI_KEPT						/* really expired, still in work */
+} WhatIfStatus;
+
+enum
+{
+	M_TAKEN,
+	M_REFUSED_CAP,
+	M_REFUSED_INACTIVE,
+	M_EXPIRED,
+	M_EXPIRIES_AVOIDED,
+	M_DEALS,
+	M_LOST_DEADLINE,
+	M_LOST_CAP,
+	M_COUNTS
+};
+
+static const char *const metric_names[M_COUNTS] = {
+	"taken_into_work", "refused_by_cap", "refused_inactive", "expired",
+	"expiries_avoided", "deals", "deals_lost_to_deadline", "deals_lost_to_cap"
+};
+
+typedef struct Manager
+{
+	int64		id;				/* 0: no manager (totals only) */
+	int			cap[2];			/* [0] real, [1] what-if */
+	bool		active_wi;
+	int64		holds[2];		/* clients in the worklist now */
+	TimestampTz since[2];		/* when holds last changed */
+	double		area[2];		/* slot-microseconds */
+	int64		count[M_COUNTS][2];
+	int64		pending;		/* real leaves still to come at this time */
+} Manager;
+
+typedef struct ManagerEntry
+{
+	int64		id;
+	int			index;
+} ManagerEntry;
+
+typedef struct ClientState
+{
+	int64		id;
+	WhatIfStatus status;
+	bool		in_state;		/* what-if: in a worklist state */
+	int			manager;		/* what-if: index of the slot held, 0 none */
+	uint32		version;		/* of its pending expiry */
+	bool		delta_known;
+	int			delta;			/* what-if days minus real days */
+	bool		taken[2];		/* entered a worklist in the period */
+} ClientState;
+
+typedef struct TakenKey
+{
+	int64		manager;
+	int64		client;
+} TakenKey;
+
+typedef struct TakenEntry
+{
+	TakenKey	key;
+	bool		taken[2];
+} TakenEntry;
+
+typedef struct Expiry
+{
+	TimestampTz at;
+	int64		client;
+	uint32		version;
+} Expiry;
+
+typedef struct Event
+{
+	int64		id;				/* of the history row; 0 at from_ts */
+	int64		client;
+	TimestampTz at;
+	bool		from_in;
+	bool		to_in;
+	int64		from_manager;	/* 0: none */
+	int64		to_manager;
+	bool		has_deadline;
+	TimestampTz deadline;
+	bool		is_deal;
+	bool		by_expire;
+	int			size;			/* -1: unknown */
+	bool		has_category;
+	int64		category;
+} Event;
+
+typedef struct Replay
+{
+	Manager    *managers;
+	int			nmanagers;
+	int			allocated;
+	HTAB	   *manager_index;
+	int		   *direct;			/* index by id, for small ids; 0 unknown */
+	HTAB	   *clients;
+	HTAB	   *taken;
+	int			default_cap[2];
+	/* deadline rules: size -1 and category absent mean "any" */
+	int			nrules;
+	int		   *rule_size;
+	bool	   *rule_has_category;
+	int64	   *rule_category;
+	int		   *rule_days[2];	/* -1: no such rule in that model */
+	/* sales_expire() runs of the period, by time */
+	int			nruns;
+	TimestampTz *run_at;
+	TimestampTz *run_as_of;
+	TimestampTz *run_as_of_max; /* running maximum of run_as_of */
+	/* pending what-if expiries, a binary min-heap */
+	Expiry	   *heap;
+	int			nheap;
+	int			heap_allocated;
+	int64		total_taken[2];
+	bool		sizes_needed;	/* do the deadline rules differ? */
+} Replay;
+
+static const char *const size_names[] = {"nonprofile", "small", "medium", "large"};
+
+static int
+SizeCode(const char *name)
+{
+	for (int i = 0; i < (int) lengthof(size_names); i++)
+		if (strcmp(name, size_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Managers' ids are small in practice: those below this are looked up directly. */
+#define DIRECT_MANAGER_IDS 65536
+
+static int
+ManagerIndex(Replay *r, int64 id)
+{
+	ManagerEntry *entry;
+	bool		found;
+	int			index;
+
+	if (id == 0)
+		return 0;
+	if (id > 0 && id < DIRECT_MANAGER_IDS && r->direct[id] != 0)
+		return r->direct[id];
+	entry = hash_search(r->manager_index, &id, HASH_ENTER, &found);
+	if (!found)
+	{
+		Manager    *m;
+
+		/* a manager the model at from_ts did not know: the defaults */
+		if (r->nmanagers == r->allocated)
+		{
+			r->allocated *= 2;
+			r->managers = repalloc(r->managers, sizeof(Manager) * r->allocated);
+		}
+		entry->index = r->nmanagers++;
+		m = &r->managers[entry->index];
+		memset(m, 0, sizeof(Manager));
+		m->id = id;
+		m->cap[0] = r->default_cap[0];
+		m->cap[1] = r->default_cap[1];
+		m->active_wi = true;
+	}
+	index = entry->index;
+	if (id > 0 && id < DIRECT_MANAGER_IDS)
+		r->direct[id] = index;
+	return index;
+}
+
+static void
+ChangeHolds(Manager *m, int side, int by, TimestampTz at)
+{
+	if (m->id == 0)
+		return;
+	if (at > m->since[side])
+	{
+		m->area[side] += (double) m->holds[side] * (double) (at - m->since[side]);
+		m->since[side] = at;
+	}
+	m->holds[side] += by;
+}
+
+static int
+RuleDays(Replay *r, int side, int size, bool has_category, int64 category)
+{
+	int			best = -1;
+	int			best_rank = 5;
+
+	for (int i = 0; i < r->nrules; i++)
+	{
+		int			rank;
+
+		if (r->rule_days[side][i] < 0)
+			continue;
+		if (r->rule_size[i] >= 0 && r->rule_size[i] != size)
+			continue;
+		if (r->rule_has_category[i] &&
+			(!has_category || r->rule_category[i] != category))
+			continue;
+		/* (size, category), (size, any), (any, category), (any, any) */
+		rank = (r->rule_size[i] >= 0 ? 0 : 2) + (r->rule_has_category[i] ? 0 : 1);
+		if (rank < best_rank)
+		{
+			best_rank = rank;
+			best = r->rule_days[side][i];
+		}
+	}
+	return best;
+}
+
+static int
+Delta(Replay *r, ClientState *c, const Event *e)
+{
+	if (!c->delta_known)
+	{
+		int			real_days = -1;
+		int			what_if_days = -1;
+
+		if (e->size >= 0)
+		{
+			real_days = RuleDays(r, 0, e->size, e->has_category, e->category);
+			what_if_days = RuleDays(r, 1, e->size, e->has_category, e->category);
+		}
+		c->delta = (real_days < 0 || what_if_days < 0) ? 0 : what_if_days - real_days;
+		c->delta_known = true;
+	}
+	return c->delta;
+}
+
+/*
+ * When a deadline set at "now" expires under the what-if model: the first
+ * run at or after now whose as_of reaches it; DT_NOEND if none.
+ */
+static TimestampTz
+ExpiryTime(Replay *r, TimestampTz now, TimestampTz deadline)
+{
+	int			lo = 0;
+	int			hi = r->nruns;
+	int			j;
+
+	if (r->nruns == 0)
+		return deadline;
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (r->run_at[mid] < now)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	j = lo;
+	/* skip the runs before any as_of reached the deadline */
+	lo = j;
+	hi = r->nruns;
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (r->run_as_of_max[mid] < deadline)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (j = lo; j < r->nruns; j++)
+		if (r->run_as_of[j] >= deadline)
+			return r->run_at[j];
+	return DT_NOEND;
+}
+
+static void
+HeapPush(Replay *r, TimestampTz at, int64 client, uint32 version)
+{
+	int			i;
+
+	if (r->nheap == r->heap_allocated)
+	{
+		r->heap_allocated *= 2;
+		r->heap = repalloc_huge(r->heap, sizeof(Expiry) * r->heap_allocated);
+	}
+	i = r->nheap++;
+	while (i > 0 && r->heap[(i - 1) / 2].at > at)
+	{
+		r->heap[i] = r->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	r->heap[i].at = at;
+	r->heap[i].client = client;
+	r->heap[i].version = version;
+}
+
+static Expiry
+HeapPop(Replay *r)
+{
+	Expiry		top = r->heap[0];
+	Expiry		last = r->heap[--r->nheap];
+	int			i = 0;
+
+	for (;;)
+	{
+		int			child = 2 * i + 1;
+
+		if (child >= r->nheap)
+			break;
+		if (child + 1 < r->nheap && r->heap[child + 1].at < r->heap[child].at)
+			child++;
+		if (r->heap[child].at >= last.at)
+			break;
+		r->heap[i] = r->heap[child];
+		i = child;
+	}
+	if (r->nheap > 0)
+		r->heap[i] = last;
+	return top;
+}
+
+/* The client's what-if clock runs to deadline, set at now. */
+static void
+SetDeadline(Replay *r, ClientState *c, TimestampTz now, TimestampTz deadline)
+{
+	TimestampTz at;
+
+	c->version++;
+	if (c->delta != 0)
+		deadline = AddDays(deadline, c->delta);
+	at = ExpiryTime(r, now, deadline);
+	if (at != DT_NOEND)
+		HeapPush(r, at, c->id, c->version);
+}
+
+static void
+Count(Replay *r, int manager, int metric, int side)
+{
+	r->managers[manager].count[metric][side]++;
+}
+
+/* The what-if expiries due before (or, inclusive, at) the time "at". */
+static void
+ExpireDue(Replay *r, TimestampTz at, bool inclusive)
+{
+	while (r->nheap > 0 &&
+		   (r->heap[0].at < at || (inclusive && r->heap[0].at == at)))
+	{
+		Expiry		e = HeapPop(r);
+		ClientState *c = hash_search(r->clients, &e.client, HASH_FIND, NULL);
+
+		if (c == NULL || c->version != e.version || !c->in_state)
+			continue;
+		if (c->manager != 0)
+			ChangeHolds(&r->managers[c->manager], 1, -1, e.at);
+		Count(r, c->manager, M_EXPIRED, 1);
+		c->in_state = false;
+		c->manager = 0;
+		c->version++;
+		c->status = c->status == WI_KEPT ? WI_OUT_UNKNOWN : WI_OUT_DEADLINE;
+	}
+}
+
+static void
+Taken(Replay *r, int manager, ClientState *c, int side)
+{
+	TakenKey	key = {r->managers[manager].id, c->id};
+	TakenEntry *entry;
+	bool		found;
+
+	/* the total counts clients, as trial_report() does */
+	if (!c->taken[side])
+	{
+		c->taken[side] = true;
+		r->total_taken[side]++;
+	}
+
+	entry = hash_search(r->taken, &key, HASH_ENTER, &found);
+	if (!found)
+		entry->taken[0] = entry->taken[1] = false;
+	if (!entry->taken[side])
+	{
+		entry->taken[side] = true;
+		Count(r, manager, M_TAKEN, side);
+	}
+}
+
+static ClientState *
+Client(Replay *r, int64 id)
+{
+	bool		found;
+	ClientState *c = hash_search(r->clients, &id, HASH_ENTER, &found);
+
+	if (!found)
+	{
+		c->status = WI_FOLLOWS;
+		c->in_state = false;
+		c->manager = 0;
+		c->version = 0;
+		c->delta_known = false;
+		c->delta = 0;
+		c->taken[0] = c->taken[1] = false;
+	}
+	return c;
+}
+
+static void
+Replay1(Replay *r, const Event *e)
+{
+	ClientState *c = Client(r, e->client);
+	int			from = ManagerIndex(r, e->from_manager);
+	int			to = ManagerIndex(r, e->to_manager);
+	bool		held = e->from_in && from != 0;
+	bool		holds = e->to_in && to != 0;
+	bool		leaves = held && !(holds && from == to);
+	bool		enters = holds && !(held && from == to);
+
+	if (leaves && c->in_state && c->manager == from)
+		r->managers[from].pending--;
+
+	/* what really happened */
+	if (leaves)
+		ChangeHolds(&r->managers[from], 0, -1, e->at);
+	if (enters)
+	{
+		ChangeHolds(&r->managers[to], 0, 1, e->at);
+		Taken(r, to, c, 0);
+	}
+	if (e->is_deal)
+		Count(r, to, M_DEALS, 0);
+	if (e->by_expire)
+		Count(r, to, M_EXPIRED, 0);
+
+	/* what the what-if model makes of it */
+	if (c->status == WI_KEPT)
+		return;
+	if (c->status != WI_FOLLOWS)
+	{
+		if (e->from_in)
+		{
+			/* still the worklist period the what-if ended */
+			if (e->is_deal && c->status == WI_OUT_CAP)
+				Count(r, to, M_LOST_CAP, 1);
+			else if (e->is_deal && c->status == WI_OUT_DEADLINE)
+				Count(r, to, M_LOST_DEADLINE, 1);
+			return;
+		}
+		c->status = WI_FOLLOWS;
+	}
+
+	if (e->by_expire && e->from_in && !e->to_in && c->in_state)
+	{
+		/* expired for real, not yet under the what-if deadlines */
+		c->status = WI_KEPT;
+		return;
+	}
+	/* the slot the client holds follows its real manager */
+	if (c->manager != 0 && c->manager != (holds ? to : 0))
+	{
+		ChangeHolds(&r->managers[c->manager], 1, -1, e->at);
+		c->manager = 0;
+	}
+	if (holds && c->manager != to)
+	{
+		Manager    *m = &r->managers[to];
+
+		if (!m->active_wi || m->holds[1] - m->pending >= m->cap[1])
+		{
+			Count(r, to, m->active_wi ? M_REFUSED_CAP : M_REFUSED_INACTIVE, 1);
+			c->status = WI_OUT_CAP;
+			c->in_state = false;
+			c->version++;
+			return;
+		}
+		ChangeHolds(m, 1, 1, e->at);
+		c->manager = to;
+		Taken(r, to, c, 1);
+	}
+	if (e->is_deal)
+		Count(r, to, M_DEALS, 1);
+	if (!e->to_in)
+	{
+		if (c->in_state)
+			c->version++;
+		c->in_state = false;
+		return;
+	}
+	c->in_state = true;
+	if (e->has_deadline)
+	{
+		Delta(r, c, e);
+		SetDeadline(r, c, e->at, e->deadline);
+	}
+}
+
+static int
+CompareEvents(const void *a, const void *b)
+{
+	int64		x = ((const Event *) a)->id;
+	int64		y = ((const Event *) b)->id;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* One time's events: who frees a slot at that time, then each in order. */
+static void
+ReplayGroup(Replay *r, Event *events, int n)
+{
+	bool		expired_yet = false;
+
+	if (n == 0)
+		return;
+	qsort(events, n, sizeof(Event), CompareEvents);
+	ExpireDue(r, events[0].at, false);
+	for (int i = 0; i < n; i++)
+	{
+		const Event *e = &events[i];
+		ClientState *c;
+		int			from;
+
+		if (!e->from_in || e->from_manager == 0 ||
+			(e->to_in && e->to_manager == e->from_manager))
+			continue;
+		c = hash_search(r->clients, &e->client, HASH_FIND, NULL);
+		from = ManagerIndex(r, e->from_manager);
+		if (c != NULL && c->in_state && c->manager == from)
+			r->managers[from].pending++;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		/* a run of sales_expire() at this time expires what is due by it */
+		if (events[i].by_expire && !expired_yet)
+		{
+			ExpireDue(r, events[i].at, true);
+			expired_yet = true;
+		}
+		Replay1(r, &events[i]);
+	}
+	for (int i = 0; i < r->nmanagers; i++)
+		r->managers[i].pending = 0;
+}
+
+static bool
+GetBool(HeapTuple tuple, TupleDesc tupdesc, int column)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tuple, tupdesc, column, &isnull);
+
+	return !isnull && DatumGetBool(d);
+}
+
+static int64
+GetInt64(HeapTuple tuple, TupleDesc tupdesc, int column, bool *isnull)
+{
+	Datum		d = SPI_getbinval(tuple, tupdesc, column, isnull);
+
+	return *isnull ? 0 : DatumGetInt64(d);
+}
+
+static void
+ReadEvent(HeapTuple tuple, TupleDesc tupdesc, Event *e)
+{
+	bool		isnull;
+	Datum		d;
+	char	   *size;
+
+	e->client = GetInt64(tuple, tupdesc, 1, &isnull);
+	e->at = DatumGetTimestampTz(SPI_getbinval(tuple, tupdesc, 2, &isnull));
+	e->from_in = GetBool(tuple, tupdesc, 3);
+	e->to_in = GetBool(tuple, tupdesc, 4);
+	e->from_manager = GetInt64(tuple, tupdesc, 5, &isnull);
+	e->to_manager = GetInt64(tuple, tupdesc, 6, &isnull);
+	d = SPI_getbinval(tuple, tupdesc, 7, &isnull);
+	e->has_deadline = !isnull;
+	e->deadline = isnull ? 0 : DatumGetTimestampTz(d);
+	e->is_deal = GetBool(tuple, tupdesc, 8);
+	e->by_expire = GetBool(tuple, tupdesc, 9);
+	size = SPI_getvalue(tuple, tupdesc, 10);
+	e->size = size == NULL ? -1 : SizeCode(size);
+	e->category = GetInt64(tuple, tupdesc, 11, &isnull);
+	e->has_category = !isnull;
+	e->id = tupdesc->natts >= 12 ? GetInt64(tuple, tupdesc, 12, &isnull) : 0;
+}
+
+static void
+DeconstructInts(ArrayType *array, int n, int *out, int missing)
+{
+	Datum	   *values;
+	bool	   *nulls;
+	int			count;
+
+	deconstruct_array(array, INT4OID, 4, true, TYPALIGN_INT, &values, &nulls, &count);
+	if (count != n)
+		elog(ERROR, "what_if_replay: arrays of different lengths");
+	for (int i = 0; i < n; i++)
+		out[i] = nulls[i] ? missing : DatumGetInt32(values[i]);
+}
+
+static void
+LoadModels(Replay *r, FunctionCallInfo fcinfo)
+{
+	ArrayType  *ids = PG_GETARG_ARRAYTYPE_P(2);
+	Datum	   *values;
+	bool	   *nulls;
+	int			n;
+	int		   *caps[2];
+	bool	   *active;
+	Datum	   *sizes;
+	bool	   *size_nulls;
+	Datum	   *categories;
+	bool	   *category_nulls;
+	HASHCTL		ctl;
+
+	r->default_cap[0] = PG_GETARG_INT32(6);
+	r->default_cap[1] = PG_GETARG_INT32(7);
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(ManagerEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	r->manager_index = hash_create("salesalgo what-if managers", 64, &ctl,
+								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	r->direct = palloc0(sizeof(int) * DIRECT_MANAGER_IDS);
+	deconstruct_array(ids, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &values, &nulls, &n);
+	caps[0] = palloc(sizeof(int) * Max(n, 1));
+	caps[1] = palloc(sizeof(int) * Max(n, 1));
+	DeconstructInts(PG_GETARG_ARRAYTYPE_P(3), n, caps[0], r->default_cap[0]);
+	DeconstructInts(PG_GETARG_ARRAYTYPE_P(4), n, caps[1], r->default_cap[1]);
+	{
+		Datum	   *flags;
+		bool	   *flag_nulls;
+		int			count;
+
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(5), BOOLOID, 1, true, TYPALIGN_CHAR,
+						  &flags, &flag_nulls, &count);
+		if (count != n)
+			elog(ERROR, "what_if_replay: arrays of different lengths");
+		active = palloc(sizeof(bool) * Max(n, 1));
+		for (int i = 0; i < n; i++)
+			active[i] = flag_nulls[i] || DatumGetBool(flags[i]);
+	}
+
+	r->allocated = n + 16;
+	r->managers = palloc0(sizeof(Manager) * r->allocated);
+	r->nmanagers = 1;			/* index 0: no manager */
+	for (int i = 0; i < n; i++)
+	{
+		int			index = ManagerIndex(r, DatumGetInt64(values[i]));
+
+		r->managers[index].cap[0] = caps[0][i];
+		r->managers[index].cap[1] = caps[1][i];
+		r->managers[index].active_wi = active[i];
+	}
+
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(8), TEXTOID, -1, false, TYPALIGN_INT,
+					  &sizes, &size_nulls, &r->nrules);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(9), INT8OID, 8, FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &categories, &category_nulls, &n);
+	if (n != r->nrules)
+		elog(ERROR, "what_if_replay: arrays of different lengths");
+	r->rule_size = palloc(sizeof(int) * Max(n, 1));
+	r->rule_has_category = palloc(sizeof(bool) * Max(n, 1));
+	r->rule_category = palloc(sizeof(int64) * Max(n, 1));
+	r->rule_days[0] = palloc(sizeof(int) * Max(n, 1));
+	r->rule_days[1] = palloc(sizeof(int) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		r->rule_size[i] = size_nulls[i] ? -1 : SizeCode(TextDatumGetCString(sizes[i]));
+		r->rule_has_category[i] = !category_nulls[i];
+		r->rule_category[i] = category_nulls[i] ? 0 : DatumGetInt64(categories[i]);
+	}
+	DeconstructInts(PG_GETARG_ARRAYTYPE_P(10), n, r->rule_days[0], -1);
+	DeconstructInts(PG_GETARG_ARRAYTYPE_P(11), n, r->rule_days[1], -1);
+	for (int i = 0; i < n; i++)
+		r->sizes_needed |= r->rule_days[0][i] != r->rule_days[1][i];
+}
+
+static void
+LoadRuns(Replay *r, Datum from_ts, Datum to_ts)
+{
+	Oid			types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		args[2] = {from_ts, to_ts};
+	bool		isnull;
+
+	if (SPI_execute_with_args(
+							  "SELECT x.t, x.as_of FROM ("
+							  " SELECT DISTINCT h.changed_at AS t, h.changed_at AS as_of"
+							  " FROM salesalgo.client_history AS h"
+							  " WHERE h.source OPERATOR(pg_catalog.=) 'sales_expire'"
+							  " AND h.changed_at OPERATOR(pg_catalog.>=) $1"
+							  " AND h.changed_at OPERATOR(pg_catalog.<) $2"
+							  " UNION"
+							  " SELECT e.run_at, e.as_of FROM salesalgo.expire_runs AS e"
+							  " WHERE e.run_at OPERATOR(pg_catalog.>=) $1"
+							  " AND e.run_at OPERATOR(pg_catalog.<) $2) AS x"
+							  " ORDER BY x.t, x.as_of",
+							  2, types, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "what_if_replay: reading the sales_expire runs failed");
+	r->nruns = (int) SPI_processed;
+	r->run_at = palloc(sizeof(TimestampTz) * Max(r->nruns, 1));
+	r->run_as_of = palloc(sizeof(TimestampTz) * Max(r->nruns, 1));
+	r->run_as_of_max = palloc(sizeof(TimestampTz) * Max(r->nruns, 1));
+	for (int i = 0; i < r->nruns; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
+
+		r->run_at[i] = DatumGetTimestampTz(SPI_getbinval(tuple, tupdesc, 1, &isnull));
+		r->run_as_of[i] = DatumGetTimestampTz(SPI_getbinval(tuple, tupdesc, 2, &isnull));
+		r->run_as_of_max[i] = i == 0 ? r->run_as_of[i] :
+			Max(r->run_as_of_max[i - 1], r->run_as_of[i]);
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * The clients in a worklist state at from_ts, and their deadlines: those
+ * whose first change since is made from such a state (the deadline of the
+ * change before it), and those unchanged since that are in one now.
+ */
+static void
+LoadOpening(Replay *r, Datum from_ts)
+{
+	Oid			types[1] = {TIMESTAMPTZOID};
+	Datum		args[1] = {from_ts};
+	Portal		portal;
+	SPIPlanPtr	plan;
+
+	plan = SPI_prepare(
+					   "WITH firsts AS ("
+					   " SELECT h.client_id, min(h.id) AS id FROM salesalgo.client_history AS h"
+					   " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1 GROUP BY h.client_id)"
+					   " SELECT f.client_id, $1, true, true, g.from_manager, g.from_manager,"
+					   " p.deadline_at, false, false, c.size::text, c.category_id"
+					   " FROM firsts AS f"
+					   /* the first row by its key, not by a scan of the history */
+					   " CROSS JOIN LATERAL (SELECT g.from_state, g.from_manager"
+					   "  FROM salesalgo.client_history AS g"
+					   "  WHERE g.id OPERATOR(pg_catalog.=) f.id OFFSET 0) AS g"
+					   " CROSS JOIN LATERAL (SELECT b.deadline_at FROM salesalgo.client_history AS b"
+					   "  WHERE b.client_id OPERATOR(pg_catalog.=) f.client_id"
+					   "  AND b.id OPERATOR(pg_catalog.<) f.id ORDER BY b.id DESC LIMIT 1) AS p"
+					   " LEFT JOIN salesalgo.client AS c ON c.id OPERATOR(pg_catalog.=) f.client_id"
+					   " WHERE salesalgo.in_worklist(g.from_state)"
+					   " UNION ALL"
+					   " SELECT c.id, $1, true, true, c.manager_id, c.manager_id,"
+					   " c.deadline_at, false, false, c.size::text, c.category_id"
+					   " FROM salesalgo.client AS c"
+					   " WHERE salesalgo.in_worklist(c.state)"
+					   " AND NOT EXISTS (SELECT FROM salesalgo.client_history AS h"
+					   "  WHERE h.client_id OPERATOR(pg_catalog.=) c.id"
+					   "  AND h.changed_at OPERATOR(pg_catalog.>=) $1)",
+					   1, types);
+	if (plan == NULL)
+		elog(ERROR, "what_if_replay: SPI_prepare failed: %s",
+			 SPI_result_code_string(SPI_result));
+	portal = SPI_cursor_open(NULL, plan, args, NULL, true);
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, 10000);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			Event		e;
+			ClientState *c;
+			int			m;
+
+			ReadEvent(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, &e);
+			c = Client(r, e.client);
+			m = ManagerIndex(r, e.to_manager);
+			c->in_state = true;
+			c->manager = m;
+			if (m != 0)
+			{
+				ChangeHolds(&r->managers[m], 0, 1, e.at);
+				ChangeHolds(&r->managers[m], 1, 1, e.at);
+			}
+			if (e.has_deadline)
+			{
+				Delta(r, c, &e);
+				SetDeadline(r, c, e.at, e.deadline);
+			}
+		}
+		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_cursor_close(portal);
+}
+
+static void
+ReplayPeriod(Replay *r, Datum from_ts, Datum to_ts)
+{
+	Oid			types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		args[2] = {from_ts, to_ts};
+	SPIPlanPtr	plan;
+	Portal		portal;
+	Event	   *group;
+	int			ngroup = 0;
+	int			allocated = 1024;
+
+	/*
+	 * In time order, read along the index of the history by time; one time's
+	 * rows are put in order of their ids by ReplayGroup().  The client's size
+	 * and category only where the deadline rules differ.
+	 */
+	plan = SPI_prepare(r->sizes_needed ?
+					   "SELECT h.client_id, h.changed_at,"
+					   " coalesce(salesalgo.in_worklist(h.from_state), false),"
+					   " coalesce(salesalgo.in_worklist(h.to_state), false),"
+					   " h.from_manager, h.to_manager, h.deadline_at,"
+					   " h.to_state OPERATOR(pg_catalog.=) 'deal'"
+					   "  AND h.from_state IS DISTINCT FROM 'deal',"
+					   " h.source OPERATOR(pg_catalog.=) 'sales_expire',"
+					   " c.size::text, c.category_id, h.id"
+					   " FROM salesalgo.client_history AS h"
+					   " LEFT JOIN salesalgo.client AS c ON c.id OPERATOR(pg_catalog.=) h.client_id"
+					   " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1"
+					   " AND h.changed_at OPERATOR(pg_catalog.<) $2"
+					   " ORDER BY h.changed_at" :
+					   "SELECT h.client_id, h.changed_at,"
+					   " coalesce(salesalgo.in_worklist(h.from_state), false),"
+					   " coalesce(salesalgo.in_worklist(h.to_state), false),"
+					   " h.from_manager, h.to_manager, h.deadline_at,"
+					   " h.to_state OPERATOR(pg_catalog.=) 'deal'"
+					   "  AND h.from_state IS DISTINCT FROM 'deal',"
+					   " h.source OPERATOR(pg_catalog.=) 'sales_expire',"
+					   " NULL::text, NULL::bigint, h.id"
+					   " FROM salesalgo.client_history AS h"
+					   " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1"
+					   " AND h.changed_at OPERATOR(pg_catalog.<) $2"
+					   " ORDER BY h.changed_at",
+					   2, types);
+	if (plan == NULL)
+		elog(ERROR, "what_if_replay: SPI_prepare failed: %s",
+			 SPI_result_code_string(SPI_result));
+	group = palloc(sizeof(Event) * allocated);
+	portal = SPI_cursor_open(NULL, plan, args, NULL, true);
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, 10000);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			Event		e;
+
+			ReadEvent(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, &e);
+			if (ngroup > 0 && e.at != group[0].at)
+			{
+				ReplayGroup(r, group, ngroup);
+				ngroup = 0;
+			}
+			if (ngroup == allocated)
+			{
+				allocated *= 2;
+				group = repalloc_huge(group, sizeof(Event) * allocated);
+			}
+			group[ngroup++] = e;
+		}
+		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_cursor_close(portal);
+	ReplayGroup(r, group, ngroup);
+	ExpireDue(r, DatumGetTimestampTz(to_ts), false);
+}
+
+static Datum
+NumericOfDouble(double value)
+{
+	return DirectFunctionCall2(numeric_round,
+							   DirectFunctionCall1(float8_numeric, Float8GetDatum(value)),
+							   Int32GetDatum(8));
+}
+
+static void
+PutRow(Tuplestorestate *store, TupleDesc tupdesc, int64 manager_id, int ord,
+	   const char *metric, Datum actual, Datum what_if)
+{
+	Datum		values[5];
+	bool		nulls[5] = {manager_id == 0, false, false, false, false};
+
+	values[0] = Int64GetDatum(manager_id);
+	values[1] = Int32GetDatum(ord);
+	values[2] = CStringGetTextDatum(metric);
+	values[3] = actual;
+	values[4] = what_if;
+	tuplestore_putvalues(store, tupdesc, values, nulls);
+}
+
+static void
+PutManager(Tuplestorestate *store, TupleDesc tupdesc, int64 id,
+		   int64 count[M_COUNTS][2], double area[2], double cap[2], double days)
+{
+	int			ord = 0;
+
+	for (int k = 0; k < M_COUNTS; k++)
+		PutRow(store, tupdesc, id, ord++, metric_names[k],
+			   DirectFunctionCall1(int8_numeric, Int64GetDatum(count[k][0])),
+			   DirectFunctionCall1(int8_numeric, Int64GetDatum(count[k][1])));
+	PutRow(store, tupdesc, id, ord++, "slot_days",
+		   NumericOfDouble(area[0] / USECS_PER_DAY),
+		   NumericOfDouble(area[1] / USECS_PER_DAY));
+	PutRow(store, tupdesc, id, ord++, "avg_load",
+		   NumericOfDouble(cap[0] > 0 ? area[0] / USECS_PER_DAY / days / cap[0] : 0),
+		   NumericOfDouble(cap[1] > 0 ? area[1] / USECS_PER_DAY / days / cap[1] : 0));
+}
+
+static int
+CompareManagers(const void *a, const void *b)
+{
+	int64		x = ((const Manager *) a)->id;
+	int64		y = ((const Manager *) b)->id;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/*
+ * what_if_replay(from_ts, to_ts, manager_ids, caps, what_if_caps,
+ *				  what_if_active, default_cap, what_if_default_cap,
+ *				  rule_sizes, rule_categories, rule_days, what_if_rule_days)
+ *	 -> (manager_id, ord, metric, actual, what_if)
+ *
+ * The arrays are the two models, as salesalgo.what_if() reads them.
+ */
+PG_FUNCTION_INFO_V1(what_if_replay);
+Datum
+what_if_replay(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Datum		from_ts = PG_GETARG_DATUM(0);
+	Datum		to_ts = PG_GETARG_DATUM(1);
+	TimestampTz to = PG_GETARG_TIMESTAMPTZ(1);
+	double		days;
+	Replay		r;
+	HASHCTL		ctl;
+	MemoryContext replay_context;
+	MemoryContext oldcontext;
+	int64		total[M_COUNTS][2] = {{0}};
+	double		total_area[2] = {0, 0};
+	double		total_cap[2] = {0, 0};
+
+	for (int i = 0; i < 12; i++)
+		if (PG_ARGISNULL(i))
+			elog(ERROR, "what_if_replay: argument %d is NULL", i + 1);
+	InitMaterializedSRF(fcinfo, 0);
+	days = (double) (to - PG_GETARG_TIMESTAMPTZ(0)) / USECS_PER_DAY;
+
+	replay_context = AllocSetContextCreate(CurrentMemoryContext,
+										   "salesalgo what-if replay",
+										   ALLOCSET_DEFAULT_SIZES);
+	oldcontext = MemoryContextSwitchTo(replay_context);
+	memset(&r, 0, sizeof(r));
+	LoadModels(&r, fcinfo);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(ClientState);
+	ctl.hcxt = replay_context;
+	r.clients = hash_create("salesalgo what-if clients", 4096, &ctl,
+							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ctl.keysize = sizeof(TakenKey);
+	ctl.entrysize = sizeof(TakenEntry);
+	r.taken = hash_create("salesalgo what-if entries", 4096, &ctl,
+						  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	r.heap_allocated = 1024;
+	r.heap = palloc(sizeof(Expiry) * r.heap_allocated);
+	for (int i = 0; i < r.nmanagers; i++)
+		r.managers[i].since[0] = r.managers[i].since[1] =
+			PG_GETARG_TIMESTAMPTZ(0);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "what_if_replay: SPI_connect failed");
+	LoadRuns(&r, from_ts, to_ts);
+	LoadOpening(&r, from_ts);
+	ReplayPeriod(&r, from_ts, to_ts);
+	SPI_finish();
+
+	/* still kept at the end: expiries the what-if model avoided */
+	{
+		HASH_SEQ_STATUS status;
+		ClientState *c;
+
+		hash_seq_init(&status, r.clients);
+		while ((c = hash_seq_search(&status)) != NULL)
+			if (c->status == WI_KEPT && c->in_state)
+				Count(&r, c->manager, M_EXPIRIES_AVOIDED, 1);
+	}
+
+	MemoryContextSwitchTo(oldcontext);
+	total[M_TAKEN][0] = r.total_taken[0];
+	total[M_TAKEN][1] = r.total_taken[1];
+	qsort(r.managers + 1, r.nmanagers - 1, sizeof(Manager), CompareManagers);
+	for (int i = 0; i < r.nmanagers; i++)
+	{
+		Manager    *m = &r.managers[i];
+		double		cap[2] = {m->cap[0], m->cap[1]};
+
+		for (int side = 0; side < 2; side++)
+			ChangeHolds(m, side, 0, to);
+		for (int k = M_TAKEN + 1; k < M_COUNTS; k++)
+			for (int side = 0; side < 2; side++)
+				total[k][side] += m->count[k][side];
+		if (m->id == 0)
+			continue;
+		for (int side = 0; side < 2; side++)
+		{
+			total_area[side] += m->area[side];
+			total_cap[side] += cap[side];
+		}
+		PutManager(rsinfo->setResult, rsinfo->setDesc, m->id, m->count,
+				   m->area, cap, days);
+	}
+	PutManager(rsinfo->setResult, rsinfo->setDesc, 0, total, total_area,
+			   total_cap, days);
+	MemoryContextDelete(replay_context);
+	return (Datum) 0;
+}
