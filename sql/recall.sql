@@ -134,14 +134,18 @@ SELECT sales_recall('2030-01-01') AS pool_closed;
 INSERT INTO transition_rule (from_state, to_state) VALUES ('refusal', 'recall');
 SELECT sales_recall('2030-01-01') AS pool_open;
 
--- Errors: not for everyone; a standby is TAP test 110.
+-- Errors: not for everyone; a standby is TAP test 110.  Nothing changes.
+UPDATE client SET state = 'refusal' WHERE id = 101;
+SELECT regress.fingerprint() AS before \gset
 CREATE ROLE regress_recall_nobody;
 SET SESSION AUTHORIZATION regress_recall_nobody;
-SELECT * FROM regress.error_of($$SELECT salesalgo.sales_recall()$$);
+SELECT * FROM regress.error_of($$SELECT salesalgo.sales_recall('2030-01-01')$$);
 RESET SESSION AUTHORIZATION;
 BEGIN READ ONLY;
-SELECT * FROM regress.error_of($$SELECT salesalgo.sales_recall()$$);
+SELECT * FROM regress.error_of($$SELECT salesalgo.sales_recall('2030-01-01')$$);
 COMMIT;
+SELECT regress.fingerprint() = :'before' AS nothing_changed;
+SELECT sales_recall('2030-01-01') AS recalled;
 
 -- 3. Early warning: clients whose deadline comes within warn_before.
 SET salesalgo.now = '2027-01-01 09:00+00';
@@ -239,7 +243,29 @@ RESET SESSION AUTHORIZATION;
 
 SELECT count(*) AS violations FROM salesalgo.check();
 
+-- A department that gave kinds before the update gets what the kinds now
+-- give.
 \c contrib_regression
+CREATE DATABASE regress_salesalgo_recall_update;
+\c regress_salesalgo_recall_update
+CREATE EXTENSION salesalgo VERSION '1.1';
+SELECT salesalgo.grant_access('regress_recall_managers', 'manager'),
+       salesalgo.grant_access('regress_recall_head', 'head'),
+       salesalgo.grant_access('regress_recall_bi', 'bi');
+ALTER EXTENSION salesalgo UPDATE TO '1.2';
+SELECT r.rolname,
+       has_table_privilege(r.oid, 'salesalgo.worklist', 'SELECT') AS worklist,
+       has_table_privilege(r.oid, 'salesalgo.overdue', 'SELECT') AS overdue,
+       has_table_privilege(r.oid, 'salesalgo.due_soon', 'SELECT') AS due_soon,
+       has_table_privilege(r.oid, 'salesalgo.pipeline', 'SELECT') AS pipeline,
+       has_function_privilege(r.oid, 'salesalgo.sales_recall(timestamptz)', 'EXECUTE') AS sales_recall
+FROM pg_roles AS r
+WHERE r.rolname IN ('regress_recall_managers', 'regress_recall_head', 'regress_recall_bi', 'regress_recall_nobody')
+ORDER BY r.rolname;
+SELECT code, recall_after FROM salesalgo.refusal_reason ORDER BY code;
+
+\c contrib_regression
+DROP DATABASE regress_salesalgo_recall_update;
 DROP DATABASE regress_salesalgo_recall;
 DROP ROLE regress_recall_nobody, regress_recall_anna, regress_recall_ghost,
     regress_recall_managers, regress_recall_head, regress_recall_bi;

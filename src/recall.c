@@ -131,13 +131,21 @@ RecallReasonClients(const RecallReason *reason, int batch_size, RecallRun *run)
 										   SPI_tuptable->tupdesc, 3, &isnull)))
 				run->moved++;
 		}
+		/* the next batch resumes after this one's last client */
 		if (due > 0)
 		{
 			HeapTuple	last = SPI_tuptable->vals[due - 1];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			TimestampTz last_since;
+			int64		last_id;
 
-			values[3] = SPI_getbinval(last, SPI_tuptable->tupdesc, 1, &isnull);
-			values[4] = SPI_getbinval(last, SPI_tuptable->tupdesc, 2, &isnull);
+			last_since = DatumGetTimestampTz(SPI_getbinval(last, desc, 1, &isnull));
+			last_id = DatumGetInt64(SPI_getbinval(last, desc, 2, &isnull));
+			values[3] = TimestampTzGetDatum(last_since);
+			values[4] = Int64GetDatum(last_id);
 		}
+		/* a run of many batches keeps one batch's rows at a time */
+		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();
 	} while (due == (uint64) batch_size);
 

@@ -6,7 +6,7 @@ import sys
 
 import psycopg2
 
-VIEWS = ["pipeline", "worklist", "overdue", "funnel", "stage_time"]
+VIEWS = ["pipeline", "worklist", "overdue", "due_soon", "funnel", "stage_time"]
 
 conn = psycopg2.connect(sys.argv[1])
 conn.set_session(readonly=True)

@@ -26,7 +26,12 @@ my %expected = (
 	worklist => [
 		'manager_id bigint', 'name text', 'login name', 'active boolean',
 		'in_work integer', 'cap integer', 'free integer', 'load numeric',
-		'overdue bigint', 'next_deadline timestamp with time zone' ],
+		'overdue bigint', 'next_deadline timestamp with time zone',
+		'due_soon bigint', 'recall bigint' ],
+	due_soon => [
+		'client_id bigint', 'name text', 'size salesalgo.client_size',
+		'manager_id bigint', 'manager_name text', 'state salesalgo.client_state',
+		'deadline_at timestamp with time zone', 'due_in interval' ],
 	overdue => [
 		'client_id bigint', 'name text', 'size salesalgo.client_size',
 		'manager_id bigint', 'manager_name text', 'state salesalgo.client_state',
