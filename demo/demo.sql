@@ -25,9 +25,22 @@ FROM unnest('{new,contact_1,contact_2,contact_3,deal,deal_support,client,
 ORDER BY v;
 
 -- The department: eight managers with the book's caps (50 to 90), three
--- categories, 600 companies of every size, 25 more arriving every day.
+-- categories of its profile and two outside it, 600 companies, 25 more
+-- arriving every day.
 SET salesalgo.now = '2026-01-12 08:00+03';
-INSERT INTO category (name) VALUES ('production'), ('trade'), ('services');
+INSERT INTO category (name, in_profile) VALUES
+    ('production', true), ('trade', true), ('services', true),
+    ('state agencies', false), ('private persons', false);
+
+-- The book, step 5: what a large, medium and small client is, by revenue
+-- (roubles a year) and staff; the size of every new company follows.
+INSERT INTO size_rule (size, condition) VALUES
+    ('large', '$.revenue >= 2000000000 || $.employees >= 250'),
+    ('medium', '$.revenue >= 400000000 || $.employees >= 50'),
+    ('small', 'true');
+-- Soft refusals come back to the recall pool: "no money" after three weeks
+-- here, the other soft reasons as installed.
+UPDATE refusal_reason SET recall_after = '21 days' WHERE code = 'no_money';
 INSERT INTO manager (name, login, worklist_cap) VALUES
     ('Анна Смирнова', 'anna', 50), ('Борис Кузнецов', 'boris', 55),
     ('Вера Попова', 'vera', 60), ('Глеб Васильев', 'gleb', 65),
@@ -43,15 +56,21 @@ DECLARE
                       Альфа,Прогресс,Acme,Globex,Initech,Umbrella,Hooli,Vandelay,
                       Northwind,Contoso,Fabrikam,Tailspin}';
     r double precision;
+    staff int;
 BEGIN
     FOR i IN 1 .. how_many LOOP
         r := random();
-        INSERT INTO salesalgo.client (name, size, category_id, external_id)
+        staff := CASE WHEN r < 0.50 THEN 3 + floor(random() * 45)
+                      WHEN r < 0.83 THEN 50 + floor(random() * 200)
+                      ELSE 250 + floor(random() * 2000) END;
+        -- no size: the size rules give it (a category out of profile: nonprofile)
+        INSERT INTO salesalgo.client (name, category_id, attributes, external_id)
         VALUES (forms[1 + floor(random() * 8)::int] || ' «' || roots[1 + floor(random() * 20)::int]
                     || ' ' || (100 + floor(random() * 900)::int) || '»',
-                CASE WHEN r < 0.45 THEN 'small' WHEN r < 0.75 THEN 'medium'
-                     WHEN r < 0.90 THEN 'large' ELSE 'nonprofile' END::salesalgo.client_size,
-                1 + floor(random() * 3)::int,
+                CASE WHEN random() < 0.10 THEN 4 + floor(random() * 2)::int
+                     ELSE 1 + floor(random() * 3)::int END,
+                jsonb_build_object('employees', staff,
+                                   'revenue', round(staff * (2 + random() * 8)) * 1000000),
                 'crm-' || nextval('salesalgo.client_id_seq'));
     END LOOP;
 END $$;
@@ -96,7 +115,6 @@ BEGIN
             WHEN 'deal' THEN CASE WHEN r < 0.30 THEN 'deal_support'
                                   WHEN r < 0.32 THEN 'refusal' END
             WHEN 'deal_support' THEN CASE WHEN r < 0.25 THEN 'client' END
-            WHEN 'refusal' THEN CASE WHEN r < 0.04 THEN 'recall' END
             WHEN 'recall' THEN CASE WHEN r < 0.10 THEN 'contact_1' END
             WHEN 'strategic_reserve' THEN CASE WHEN r < 0.06 THEN 'contact_1' END
         END;
@@ -124,6 +142,11 @@ BEGIN
     PERFORM set_config('salesalgo.now', ((day + time '23:00') AT TIME ZONE 'Europe/Moscow')::text, false);
     n := salesalgo.sales_expire();
     INSERT INTO demo_events VALUES (day_no, 'expired at night', n);
+    n := salesalgo.sales_recall();
+    INSERT INTO demo_events VALUES (day_no, 'recalled at night', n);
+    -- the early warning a manager reads in the morning
+    PERFORM set_config('salesalgo.now', ((day + 1 + time '08:00') AT TIME ZONE 'Europe/Moscow')::text, false);
+    INSERT INTO demo_events SELECT day_no, 'warned: due within 3 days', count(*) FROM salesalgo.due_soon;
 END $$;
 
 SELECT setseed(((current_setting('demo.seed')::bigint % 199999) - 99999) / 100000.0) AS seeded \gset
@@ -153,8 +176,16 @@ FROM demo_events GROUP BY kind ORDER BY kind;
 \echo '== Worklists at the end of day 40'
 SELECT name AS manager, in_work, cap, free,
        repeat('█', round(load * 20)::int) || repeat('░', 20 - round(load * 20)::int) AS load,
-       overdue, to_char(next_deadline, 'YYYY-MM-DD') AS next_deadline
+       overdue, due_soon, to_char(next_deadline, 'YYYY-MM-DD') AS next_deadline,
+       recall AS to_call_back
 FROM worklist ORDER BY manager_id;
+
+\echo
+\echo '== Early warning: clients whose deadline comes within settings.warn_before (3 days)'
+SELECT manager_name AS manager, name AS client, size, state,
+       to_char(deadline_at, 'YYYY-MM-DD HH24:MI') AS deadline,
+       justify_interval(date_trunc('hour', due_in)) AS due_in
+FROM due_soon ORDER BY deadline_at, client_id LIMIT 8;
 
 \echo
 \echo '== Funnel: clients that ever entered each state, how many went further along'
@@ -225,3 +256,46 @@ SELECT CASE WHEN deals >= 0.15 * taken_into_work AND expired <= 0.40 * taken_int
                      round(100 * avg_load)) AS "step 9"
 FROM trial_report('2026-01-12 00:00+03', '2026-03-07 00:00+03')
 WHERE manager_id IS NULL;
+
+\echo
+\echo '== What if (the book, step 9: correct the model): the same 40 days replayed'
+\echo '   under a cap of 60 for everyone, and under 21 days for medium clients'
+CREATE TEMP TABLE demo_what_if AS
+SELECT 'cap 60' AS change, metric, actual, what_if
+FROM what_if('2026-01-12 08:00+03', '2026-03-07 09:00+03',
+             jsonb_build_object('worklist_cap', (SELECT jsonb_object_agg(id, 60) FROM manager)))
+WHERE manager_id IS NULL
+UNION ALL
+SELECT 'medium 21 days', metric, actual, what_if
+FROM what_if('2026-01-12 08:00+03', '2026-03-07 09:00+03',
+             '{"deadline_rule": [{"size": "medium", "days": 21}]}')
+WHERE manager_id IS NULL;
+SELECT metric, max(actual) FILTER (WHERE change = 'cap 60') AS actual,
+       max(what_if) FILTER (WHERE change = 'cap 60') AS "cap 60",
+       max(what_if) FILTER (WHERE change = 'medium 21 days') AS "medium 21 days"
+FROM (SELECT change, metric, round(actual, 2) AS actual, round(what_if, 2) AS what_if
+      FROM demo_what_if) AS w
+WHERE metric IN ('taken_into_work', 'refused_by_cap', 'expired', 'expiries_avoided', 'deals',
+                 'deals_lost_to_deadline', 'deals_lost_to_cap', 'slot_days', 'avg_load')
+GROUP BY metric
+ORDER BY array_position('{taken_into_work,refused_by_cap,expired,expiries_avoided,deals,deals_lost_to_deadline,deals_lost_to_cap,slot_days,avg_load}'::text[], metric);
+
+\echo
+-- The change to try next: the one that frees the most worklist days per
+-- deal it would have cost; none, if both cost deals and free nothing.
+SELECT CASE WHEN best.change IS NULL
+            THEN 'WHAT IF: neither change would have paid over these 40 days: keep the caps and deadlines.'
+            ELSE format('WHAT IF: try "%s" in the next trial: %s worklist days freed for %s deals lost over these 40 days.',
+                        best.change, round(best.freed), best.lost)
+       END AS "next trial"
+FROM (SELECT NULL) AS one
+LEFT JOIN LATERAL (
+    SELECT change,
+           sum(actual - what_if) FILTER (WHERE metric = 'slot_days') AS freed,
+           sum(actual - what_if) FILTER (WHERE metric = 'deals') AS lost
+    FROM demo_what_if GROUP BY change
+    HAVING sum(actual - what_if) FILTER (WHERE metric = 'slot_days') > 0
+    ORDER BY sum(actual - what_if) FILTER (WHERE metric = 'deals')
+             / nullif(sum(actual - what_if) FILTER (WHERE metric = 'slot_days'), 0) NULLS FIRST, change
+    LIMIT 1
+) AS best ON true;
