@@ -157,7 +157,7 @@ SELECT id, name, size, size_derived, state, refusal_reason, manager_id, deadline
 FROM salesalgo.client WHERE id BETWEEN 20001 AND 20099 ORDER BY id;
 SELECT client_id, from_state, to_state, from_size, to_size, size_derived, refusal_reason, source
 FROM salesalgo.client_history
-WHERE client_id BETWEEN 20001 AND 20099 AND source = 'reclassify' ORDER BY id;
+WHERE client_id BETWEEN 20001 AND 20099 AND source = 'reclassify' ORDER BY client_id, id;
 SELECT manager_id, in_work FROM salesalgo.worklist WHERE manager_id IN (2001, 2002) ORDER BY 1;
 SELECT * FROM salesalgo."check"()
 WHERE client_id BETWEEN 20001 AND 20099 OR manager_id IN (2001, 2002);
