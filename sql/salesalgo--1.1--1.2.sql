@@ -886,19 +886,19 @@ CREATE FUNCTION salesalgo.report_period(report text, from_ts timestamptz, to_ts 
 AS $$
 BEGIN
     IF from_ts IS NULL OR to_ts IS NULL THEN
-        RAISE EXCEPTION 'the period of a % cannot be NULL', report
+        RAISE EXCEPTION 'the period of a % cannot be NULL', pg_catalog.replace(report, '_', ' ')
             USING ERRCODE = 'null_value_not_allowed',
                   HINT = 'Give both ends, for example now() - interval ''30 days'' and now().';
     END IF;
     IF to_ts OPERATOR(pg_catalog.<=) from_ts THEN
-        RAISE EXCEPTION 'the period of a % must end after it starts', report
+        RAISE EXCEPTION 'the period of a % must end after it starts', pg_catalog.replace(report, '_', ' ')
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = pg_catalog.format('It runs from %s to %s.', from_ts, to_ts),
-                  HINT = 'Give the start first: from_ts inclusive, to_ts exclusive.';
+                  HINT = pg_catalog.format('Give the start first: %s(from_ts, to_ts), from_ts inclusive, to_ts exclusive.', report);
     END IF;
     -- the load is sampled once a day: an endless period would never end
     IF NOT pg_catalog.isfinite(from_ts) OR NOT pg_catalog.isfinite(to_ts) THEN
-        RAISE EXCEPTION 'the period of a % must have finite ends', report
+        RAISE EXCEPTION 'the period of a % must have finite ends', pg_catalog.replace(report, '_', ' ')
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = pg_catalog.format('It runs from %s to %s.', from_ts, to_ts),
                   HINT = 'Give dates, for example now() - interval ''30 days'' and now().';
@@ -906,7 +906,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION salesalgo.report_period(text, timestamptz, timestamptz) IS
-    'Refuses a period that is NULL (22004), ends before it starts, or has an infinite end (22023), naming the report.';
+    'Refuses a period that is NULL (22004), ends before it starts, or has an infinite end (22023), naming the report (its function''s name).';
 REVOKE ALL ON FUNCTION salesalgo.report_period(text, timestamptz, timestamptz) FROM PUBLIC;
 
 -- trial_report gains conversion, a column at the end: a new result type.
@@ -924,7 +924,7 @@ AS $$
 DECLARE
     samples timestamptz[];
 BEGIN
-    PERFORM report_period('trial report', from_ts, to_ts);
+    PERFORM report_period('trial_report', from_ts, to_ts);
     -- the worklists are sampled once a day through the period, its end
     -- included
     samples := ARRAY(SELECT generate_series(from_ts, to_ts, interval '1 day'));
@@ -1027,7 +1027,7 @@ DECLARE
     starts timestamptz[];
     samples timestamptz[];
 BEGIN
-    PERFORM report_period('trial series', from_ts, to_ts);
+    PERFORM report_period('trial_series', from_ts, to_ts);
     IF bucket IS NULL THEN
         RAISE EXCEPTION 'the bucket of a trial series cannot be NULL'
             USING ERRCODE = 'null_value_not_allowed',
