@@ -796,11 +796,13 @@ COMMENT ON CONSTRAINT deadline_rule_category_id_fkey ON salesalgo.deadline_rule 
 --    (by the client_id index).  The reports turn JIT off: their cost
 --    estimates on a small department made JIT compile for seconds.
 
--- The one pass of both trial reports over the history from the period's
--- start: what happened in each bucket of the period per manager (moves by
--- state and reason, deals, refusals, expiries, recalls, clients taken into
--- work), and by how much each manager's worklist changed before each
--- sample of the load.  A few thousand rows, whatever the history.
+-- What both trial reports read of the history, from the period's start on:
+-- three aggregates over the changed_at range (moves, clients taken into
+-- work, worklist changes), each grouping by plain columns first.  Out come
+-- what happened in each bucket of the period per manager (moves by state
+-- and reason, deals, refusals, expiries, recalls, clients taken into work)
+-- and by how much each manager's worklist changed before each sample of
+-- the load: a few thousand rows, whatever the history.
 CREATE FUNCTION salesalgo.report_facts(from_ts timestamptz, to_ts timestamptz,
                                        starts timestamptz[], samples timestamptz[])
     RETURNS TABLE (kind text, bucket integer, manager_id bigint, total boolean,
