@@ -42,7 +42,7 @@ REGRESS += sizes
 REGRESS += recall
 
 # 1.2, reports at a department's size: trial_report, trial_series, funnel
-REGRESS +=
+REGRESS += reports
 
 # 1.2, calibration: the model's history and what-if
 REGRESS += whatif

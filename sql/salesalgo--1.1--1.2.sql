@@ -1177,7 +1177,372 @@ $$;
 
 
 
--- 22. Reports at a department's size
+-- 22. Reports at a department's size.  The trial report reads the period's
+--    history (by the changed_at index) and not the whole of it: the load at
+--    the period's start is each manager's in_work now less the changes made
+--    since, which check() keeps honest (history_chain, history_current and
+--    worklist_count together say the history adds up to in_work): a report
+--    reads the history from its start to now, not the whole history.  Each
+--    deal's last entry into a worklist comes from that client's own history
+--    (by the client_id index).  The reports turn JIT off: their cost
+--    estimates on a small department made JIT compile for seconds.
+
+-- What both trial reports read of the history, from the period's start on:
+-- three aggregates over the changed_at range (moves, clients taken into
+-- work, worklist changes), each grouping by plain columns first.  Out come
+-- what happened in each bucket of the period per manager (moves by state
+-- and reason, deals, refusals, expiries, recalls, clients taken into work)
+-- and by how much each manager's worklist changed before each sample of
+-- the load: a few thousand rows, whatever the history.
+CREATE FUNCTION salesalgo.report_facts(from_ts timestamptz, to_ts timestamptz,
+                                       starts timestamptz[], samples timestamptz[])
+    RETURNS TABLE (kind text, bucket integer, manager_id bigint, total boolean,
+                   to_state salesalgo.client_state, refusal_reason text,
+                   moved bigint, deals bigint, refused bigint, expired bigint,
+                   recalled bigint, n bigint)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, salesalgo, pg_temp
+    SET jit = off
+AS $$
+#variable_conflict use_column
+BEGIN
+    -- kind 'moves': counts per bucket, manager (and total), state entered
+    -- and refusal reason; counted by plain columns first, so that the pass
+    -- over the history does nothing but count
+    RETURN QUERY
+    SELECT 'moves', x.i, x.to_manager, GROUPING(x.to_manager) = 1, x.to_state, x.refusal_reason,
+           sum(x.n) FILTER (WHERE x.moved)::bigint,
+           sum(x.n) FILTER (WHERE x.to_state = 'deal' AND x.moved)::bigint,
+           -- a person's refusals; an expiry is counted as expired only
+           sum(x.n) FILTER (WHERE x.to_state = 'refusal' AND x.moved AND NOT x.expired)::bigint,
+           sum(x.n) FILTER (WHERE x.expired)::bigint,
+           sum(x.n) FILTER (WHERE x.to_state = 'recall' AND x.moved)::bigint,
+           sum(x.n)::bigint
+    FROM (SELECT width_bucket(h.changed_at, starts) AS i, h.to_manager, h.to_state,
+                 h.refusal_reason,
+                 h.to_state IS NOT NULL AND h.from_state IS DISTINCT FROM h.to_state AS moved,
+                 h.source = 'sales_expire' AS expired,
+                 count(*) AS n
+          FROM client_history AS h
+          WHERE h.changed_at >= from_ts AND h.changed_at < to_ts
+          GROUP BY 1, 2, 3, 4, 5, 6) AS x
+    GROUP BY GROUPING SETS ((x.i, x.to_manager, x.to_state, x.refusal_reason),
+                            (x.i, x.to_state, x.refusal_reason));
+    -- kind 'taken': clients taken into a manager's worklist, each once
+    RETURN QUERY
+    SELECT 'taken', x.i, x.to_manager, GROUPING(x.to_manager) = 1, NULL::salesalgo.client_state,
+           NULL::text, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint,
+           count(DISTINCT x.client_id)
+    FROM (SELECT width_bucket(h.changed_at, starts) AS i, h.to_manager, h.client_id
+          FROM client_history AS h
+          WHERE h.changed_at >= from_ts AND h.changed_at < to_ts
+            AND h.to_manager IS NOT NULL AND coalesce(in_worklist(h.to_state), false)
+            AND NOT (h.from_manager IS NOT DISTINCT FROM h.to_manager
+                     AND coalesce(in_worklist(h.from_state), false))) AS x
+    GROUP BY GROUPING SETS ((x.i, x.to_manager), (x.i));
+    -- kind 'load': the change of a manager's worklist first seen by sample
+    -- number bucket (cardinality + 1: by none), from every change after the
+    -- first sample, to now; counted by plain columns first
+    RETURN QUERY
+    WITH x AS MATERIALIZED (
+        SELECT v.w + 1 - (v.w > 0 AND samples[v.w] = v.changed_at)::integer AS first_sample,
+               v.to_manager, v.from_manager, v.to_in, v.from_in, count(*) AS n
+        FROM (SELECT width_bucket(h.changed_at, samples) AS w, h.changed_at,
+                     h.to_manager, h.from_manager,
+                     h.to_manager IS NOT NULL AND coalesce(in_worklist(h.to_state), false) AS to_in,
+                     h.from_manager IS NOT NULL AND coalesce(in_worklist(h.from_state), false) AS from_in
+              FROM client_history AS h
+              WHERE h.changed_at > samples[1]) AS v
+        WHERE v.to_in OR v.from_in
+        GROUP BY 1, 2, 3, 4, 5
+    )
+    SELECT 'load', y.first_sample, y.manager_id, false, NULL::salesalgo.client_state,
+           NULL::text, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint,
+           sum(y.delta)::bigint
+    FROM (SELECT x.first_sample, x.to_manager AS manager_id, x.n AS delta
+          FROM x WHERE x.to_in AND NOT (x.from_in AND x.from_manager = x.to_manager)
+          UNION ALL
+          SELECT x.first_sample, x.from_manager, -x.n
+          FROM x WHERE x.from_in AND NOT (x.to_in AND x.from_manager = x.to_manager)) AS y
+    GROUP BY y.first_sample, y.manager_id;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.report_facts(timestamptz, timestamptz, timestamptz[], timestamptz[]) IS
+    'The pass of trial_report() and trial_series() over the history from from_ts: per bucket (index into starts) and manager, moves by state and reason with deals, refusals, expiries and recalls (kind moves), clients taken into work (kind taken), and per sample (index into samples) the change of each manager''s worklist first seen there (kind load).';
+REVOKE ALL ON FUNCTION salesalgo.report_facts(timestamptz, timestamptz, timestamptz[], timestamptz[]) FROM PUBLIC;
+
+-- The period's checks, for both reports.
+CREATE FUNCTION salesalgo.report_period(report text, from_ts timestamptz, to_ts timestamptz)
+    RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF from_ts IS NULL OR to_ts IS NULL THEN
+        RAISE EXCEPTION 'the period of a % cannot be NULL', pg_catalog.replace(report, '_', ' ')
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Give both ends, for example now() - interval ''30 days'' and now().';
+    END IF;
+    IF to_ts OPERATOR(pg_catalog.<=) from_ts THEN
+        RAISE EXCEPTION 'the period of a % must end after it starts', pg_catalog.replace(report, '_', ' ')
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = pg_catalog.format('It runs from %s to %s.', from_ts, to_ts),
+                  HINT = pg_catalog.format('Give the start first: %s(from_ts, to_ts), from_ts inclusive, to_ts exclusive.', report);
+    END IF;
+    -- the load is sampled once a day: an endless period would never end
+    IF NOT pg_catalog.isfinite(from_ts) OR NOT pg_catalog.isfinite(to_ts) THEN
+        RAISE EXCEPTION 'the period of a % must have finite ends', pg_catalog.replace(report, '_', ' ')
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = pg_catalog.format('It runs from %s to %s.', from_ts, to_ts),
+                  HINT = 'Give dates, for example now() - interval ''30 days'' and now().';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.report_period(text, timestamptz, timestamptz) IS
+    'Refuses a period that is NULL (22004), ends before it starts, or has an infinite end (22023), naming the report (its function''s name).';
+REVOKE ALL ON FUNCTION salesalgo.report_period(text, timestamptz, timestamptz) FROM PUBLIC;
+
+-- trial_report gains conversion, a column at the end: a new result type.
+DROP FUNCTION salesalgo.trial_report(timestamptz, timestamptz);
+CREATE FUNCTION salesalgo.trial_report(from_ts timestamptz, to_ts timestamptz)
+    RETURNS TABLE (manager_id bigint, name text, taken_into_work bigint,
+                   deals bigint, refusals bigint, expired bigint,
+                   median_days_to_deal numeric, avg_load numeric,
+                   moves jsonb, refusals_by_reason jsonb, conversion numeric)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, salesalgo, pg_temp
+    SET jit = off
+AS $$
+#variable_conflict use_column
+DECLARE
+    samples timestamptz[];
+BEGIN
+    PERFORM report_period('trial_report', from_ts, to_ts);
+    -- the worklists are sampled once a day through the period, its end
+    -- included
+    samples := ARRAY(SELECT generate_series(from_ts, to_ts, interval '1 day'));
+    RETURN QUERY
+    WITH facts AS MATERIALIZED (
+        SELECT * FROM report_facts(from_ts, to_ts, ARRAY[from_ts], samples)
+    ), counts AS (
+        SELECT f.manager_id, f.total, sum(f.deals) AS deals, sum(f.refused) AS refusals,
+               sum(f.expired) AS expired
+        FROM facts AS f WHERE f.kind = 'moves'
+        GROUP BY f.manager_id, f.total
+    ), taken AS (
+        SELECT f.manager_id, f.total, f.n AS taken_into_work FROM facts AS f WHERE f.kind = 'taken'
+    ), moves AS (
+        SELECT f.manager_id, f.total, jsonb_object_agg(f.to_state::text, f.n ORDER BY f.to_state) AS moves
+        FROM (SELECT f.manager_id, f.total, f.to_state, sum(f.moved) AS n
+              FROM facts AS f WHERE f.kind = 'moves' AND f.moved > 0
+              GROUP BY f.manager_id, f.total, f.to_state) AS f
+        GROUP BY f.manager_id, f.total
+    ), reasons AS (
+        SELECT f.manager_id, f.total,
+               jsonb_object_agg(coalesce(f.refusal_reason, 'none'), f.n ORDER BY f.refusal_reason) AS refusals_by_reason
+        FROM (SELECT f.manager_id, f.total, f.refusal_reason, sum(f.refused) AS n
+              FROM facts AS f WHERE f.kind = 'moves' AND f.refused > 0
+              GROUP BY f.manager_id, f.total, f.refusal_reason) AS f
+        GROUP BY f.manager_id, f.total
+    ), to_deal AS (
+        -- days from the client's last entry into a worklist (from its own
+        -- history, by the client_id index) to its deal
+        SELECT d.to_manager AS manager_id, GROUPING(d.to_manager) = 1 AS total,
+               round(percentile_cont(0.5) WITHIN GROUP (
+                   ORDER BY extract(epoch FROM d.changed_at - w.started) / 86400)::numeric, 2) AS days
+        FROM client_history AS d
+        CROSS JOIN LATERAL (
+            SELECT max(e.changed_at) AS started FROM client_history AS e
+            WHERE e.client_id = d.client_id AND e.id < d.id
+              AND e.to_manager IS NOT NULL AND coalesce(in_worklist(e.to_state), false)
+              AND NOT (e.from_manager IS NOT DISTINCT FROM e.to_manager
+                       AND coalesce(in_worklist(e.from_state), false))) AS w
+        WHERE d.changed_at >= from_ts AND d.changed_at < to_ts
+          AND d.to_state = 'deal' AND d.from_state IS DISTINCT FROM 'deal'
+        GROUP BY GROUPING SETS ((d.to_manager), ())
+    ), in_work AS (
+        -- in_work now, less every change since the first sample, plus the
+        -- changes each sample sees: a running sum from sample 0
+        SELECT x.manager_id, x.k,
+               sum(sum(x.delta)) OVER (PARTITION BY x.manager_id ORDER BY x.k) AS in_work
+        FROM (SELECT m.id AS manager_id, 0 AS k, m.in_work::bigint AS delta FROM manager AS m
+              UNION ALL
+              SELECT m.id, k.k, 0 FROM manager AS m CROSS JOIN generate_subscripts(samples, 1) AS k (k)
+              UNION ALL
+              SELECT f.manager_id, 0, -f.n FROM facts AS f WHERE f.kind = 'load'
+              UNION ALL
+              SELECT f.manager_id, f.bucket, f.n FROM facts AS f
+              WHERE f.kind = 'load' AND f.bucket <= cardinality(samples)) AS x
+        GROUP BY x.manager_id, x.k
+    ), loads AS (
+        SELECT l.manager_id, avg(l.in_work::bigint) AS in_work
+        FROM in_work AS l WHERE l.k > 0
+        GROUP BY l.manager_id
+    ), rows AS (
+        SELECT m.id AS manager_id, m.name, false AS total,
+               round(l.in_work / coalesce(m.worklist_cap, s.default_worklist_cap), 4) AS avg_load
+        FROM manager AS m CROSS JOIN settings AS s JOIN loads AS l ON l.manager_id = m.id
+        UNION ALL
+        SELECT NULL, 'total', true,
+               round(sum(l.in_work) / nullif(sum(coalesce(m.worklist_cap, s.default_worklist_cap)), 0), 4)
+        FROM manager AS m CROSS JOIN settings AS s JOIN loads AS l ON l.manager_id = m.id
+    )
+    SELECT r.manager_id, r.name,
+           coalesce(t.taken_into_work, 0), coalesce(c.deals, 0)::bigint,
+           coalesce(c.refusals, 0)::bigint, coalesce(c.expired, 0)::bigint,
+           d.days, r.avg_load,
+           coalesce(mv.moves, '{}'), coalesce(rs.refusals_by_reason, '{}'),
+           round(coalesce(c.deals, 0)::numeric / nullif(t.taken_into_work, 0), 4)
+    FROM rows AS r
+    LEFT JOIN counts AS c ON c.total = r.total AND (r.total OR c.manager_id = r.manager_id)
+    LEFT JOIN taken AS t ON t.total = r.total AND (r.total OR t.manager_id = r.manager_id)
+    LEFT JOIN to_deal AS d ON d.total = r.total AND (r.total OR d.manager_id = r.manager_id)
+    LEFT JOIN moves AS mv ON mv.total = r.total AND (r.total OR mv.manager_id = r.manager_id)
+    LEFT JOIN reasons AS rs ON rs.total = r.total AND (r.total OR rs.manager_id = r.manager_id)
+    ORDER BY r.total, r.manager_id;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) IS
+    'The book''s step 9: per manager and in total, what happened from from_ts (inclusive) to to_ts (exclusive): clients taken into work, deals, refusals a person made, expiries (moves by sales_expire, not counted as refusals), median days from work start to deal, average worklist load (sampled daily), moves into each state (expiries included), refusals by reason (adding up to refusals), and conversion (deals / taken_into_work, NULL when nobody was taken). Reads the history from from_ts on. Runs as its owner; for heads of sales and BI roles.';
+REVOKE ALL ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) FROM PUBLIC;
+
+CREATE FUNCTION salesalgo.trial_series(from_ts timestamptz, to_ts timestamptz,
+                                       bucket interval DEFAULT '1 week')
+    RETURNS TABLE (bucket_start timestamptz, manager_id bigint, taken_into_work bigint,
+                   deals bigint, refusals bigint, expired bigint, recalled bigint,
+                   avg_load numeric)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, salesalgo, pg_temp
+    SET jit = off
+AS $$
+#variable_conflict use_column
+DECLARE
+    starts timestamptz[];
+    samples timestamptz[];
+BEGIN
+    PERFORM report_period('trial_series', from_ts, to_ts);
+    IF bucket IS NULL THEN
+        RAISE EXCEPTION 'the bucket of a trial series cannot be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Give an interval, for example interval ''1 week'', or leave it out.';
+    END IF;
+    IF bucket <= interval '0' OR from_ts + bucket <= from_ts THEN
+        RAISE EXCEPTION 'the bucket of a trial series must be a positive interval'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The bucket is %s.', bucket),
+                  HINT = 'Give an interval such as interval ''1 day'', ''1 week'' or ''1 month''.';
+    END IF;
+    -- a bucket that cuts the period into more rows than a chart can show is
+    -- a typing error, not a report
+    IF (SELECT count(*) FROM (SELECT FROM generate_series(from_ts, to_ts, bucket) AS b
+                              WHERE b < to_ts LIMIT 10001) AS b) > 10000 THEN
+        RAISE EXCEPTION 'a trial series of more than 10000 buckets is not drawn'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('From %s to %s in buckets of %s.', from_ts, to_ts, bucket),
+                  HINT = 'Give a larger bucket or a shorter period.';
+    END IF;
+    starts := ARRAY(SELECT b FROM generate_series(from_ts, to_ts, bucket) AS b WHERE b < to_ts);
+    -- each bucket is sampled once a day from its start, within the bucket
+    -- and the period
+    samples := ARRAY(
+        SELECT t FROM unnest(starts) AS s (b)
+        CROSS JOIN LATERAL generate_series(s.b, least(s.b + bucket, to_ts), interval '1 day') AS t
+        WHERE t < least(s.b + bucket, to_ts)
+        ORDER BY t);
+    RETURN QUERY
+    WITH facts AS MATERIALIZED (
+        SELECT * FROM report_facts(from_ts, to_ts, starts, samples)
+    ), counts AS (
+        SELECT f.bucket, f.manager_id, f.total, sum(f.deals) AS deals, sum(f.refused) AS refusals,
+               sum(f.expired) AS expired, sum(f.recalled) AS recalled
+        FROM facts AS f WHERE f.kind = 'moves'
+        GROUP BY f.bucket, f.manager_id, f.total
+    ), taken AS (
+        SELECT f.bucket, f.manager_id, f.total, f.n AS taken_into_work FROM facts AS f WHERE f.kind = 'taken'
+    ), in_work AS (
+        SELECT x.manager_id, x.k,
+               sum(sum(x.delta)) OVER (PARTITION BY x.manager_id ORDER BY x.k) AS in_work
+        FROM (SELECT m.id AS manager_id, 0 AS k, m.in_work::bigint AS delta FROM manager AS m
+              UNION ALL
+              SELECT m.id, k.k, 0 FROM manager AS m CROSS JOIN generate_subscripts(samples, 1) AS k (k)
+              UNION ALL
+              SELECT f.manager_id, 0, -f.n FROM facts AS f WHERE f.kind = 'load'
+              UNION ALL
+              SELECT f.manager_id, f.bucket, f.n FROM facts AS f
+              WHERE f.kind = 'load' AND f.bucket <= cardinality(samples)) AS x
+        GROUP BY x.manager_id, x.k
+    ), loads AS (
+        SELECT width_bucket(samples[l.k], starts) AS i, l.manager_id, avg(l.in_work::bigint) AS in_work
+        FROM in_work AS l WHERE l.k > 0
+        GROUP BY 1, 2
+    ), rows AS (
+        SELECT l.i, m.id AS manager_id, false AS total,
+               round(l.in_work / coalesce(m.worklist_cap, s.default_worklist_cap), 4) AS avg_load
+        FROM manager AS m CROSS JOIN settings AS s JOIN loads AS l ON l.manager_id = m.id
+        UNION ALL
+        SELECT i.i, NULL, true,
+               (SELECT round(sum(l.in_work) / nullif(sum(coalesce(m.worklist_cap, s.default_worklist_cap)), 0), 4)
+                FROM manager AS m CROSS JOIN settings AS s JOIN loads AS l ON l.manager_id = m.id
+                WHERE l.i = i.i)
+        FROM generate_subscripts(starts, 1) AS i (i)
+    )
+    SELECT starts[r.i], r.manager_id,
+           coalesce(t.taken_into_work, 0), coalesce(c.deals, 0)::bigint, coalesce(c.refusals, 0)::bigint,
+           coalesce(c.expired, 0)::bigint, coalesce(c.recalled, 0)::bigint, r.avg_load
+    FROM rows AS r
+    LEFT JOIN counts AS c ON c.bucket = r.i AND c.total = r.total AND (r.total OR c.manager_id = r.manager_id)
+    LEFT JOIN taken AS t ON t.bucket = r.i AND t.total = r.total AND (r.total OR t.manager_id = r.manager_id)
+    ORDER BY r.i, r.total, r.manager_id;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.trial_series(timestamptz, timestamptz, interval) IS
+    'The trial report bucket by bucket, for a chart: from from_ts (inclusive) to to_ts (exclusive) in buckets of the given length from from_ts (the last one cut at to_ts), one row per bucket and manager and a total per bucket (manager_id NULL): clients taken into work, deals, refusals a person made, expiries, moves into recall, and the average worklist load (sampled daily from each bucket''s start). Runs as its owner; for heads of sales and BI roles.';
+REVOKE ALL ON FUNCTION salesalgo.trial_series(timestamptz, timestamptz, interval) FROM PUBLIC;
+
+-- check() is a report too: JIT made it take seconds on a small database.
+ALTER FUNCTION salesalgo."check"() SET jit = off;
+
+-- Who may run the reports: the head and bi kinds.  trial_series follows a
+-- role's kind as access_role records it, so that grant_access() and
+-- revoke_access() need no change.
+DO $$
+DECLARE
+    r regrole;
+BEGIN
+    FOR r IN SELECT a.role FROM salesalgo.access_role AS a
+             WHERE a.kind OPERATOR(pg_catalog.=) ANY (ARRAY['head', 'bi']) ORDER BY a.role::text
+    LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz),'
+                                  ' salesalgo.trial_series(timestamptz, timestamptz, interval) TO %s', r);
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION salesalgo.report_grants() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
+        EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION'
+                                  ' salesalgo.trial_series(timestamptz, timestamptz, interval) FROM %s', OLD.role);
+        RETURN OLD;
+    END IF;
+    IF NEW.kind OPERATOR(pg_catalog.=) ANY (ARRAY['head', 'bi']) THEN
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION'
+                                  ' salesalgo.trial_series(timestamptz, timestamptz, interval) TO %s', NEW.role);
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.report_grants() IS
+    'AFTER trigger on access_role: a role given the head or bi kind may run trial_series(), as it may run trial_report(); revoke_access() takes it back.';
+REVOKE ALL ON FUNCTION salesalgo.report_grants() FROM PUBLIC;
+CREATE TRIGGER report_grants
+    AFTER INSERT OR DELETE ON salesalgo.access_role
+    FOR EACH ROW EXECUTE FUNCTION salesalgo.report_grants();
+COMMENT ON TRIGGER report_grants ON salesalgo.access_role IS
+    'Grants and revokes trial_series() with a role''s kind.';
 
 
 

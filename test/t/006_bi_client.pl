@@ -45,7 +45,8 @@ my %expected = (
 	trial_report => [
 		'manager_id bigint', 'name text', 'taken_into_work bigint', 'deals bigint',
 		'refusals bigint', 'expired bigint', 'median_days_to_deal numeric',
-		'avg_load numeric', 'moves jsonb', 'refusals_by_reason jsonb' ]);
+		'avg_load numeric', 'moves jsonb', 'refusals_by_reason jsonb',
+		'conversion numeric' ]);
 
 my %columns;
 my %rows;
