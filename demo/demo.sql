@@ -246,6 +246,16 @@ SELECT manager, taken, deals, refusals, expired, days_to_deal, avg_load FROM (
 ORDER BY part, manager_id;
 
 \echo
+\echo '== The trial week by week (trial_series): every manager together'
+SELECT to_char(bucket_start, 'YYYY-MM-DD') AS week_of, taken_into_work AS taken, deals,
+       repeat('█', round(30.0 * deals / nullif(max(deals) OVER (), 0))::int) AS deals_chart,
+       refusals, expired, recalled,
+       to_char(100 * avg_load, 'FM990') || '%' AS avg_load
+FROM trial_series('2026-01-12 00:00+03', '2026-03-07 00:00+03', '1 week')
+WHERE manager_id IS NULL
+ORDER BY bucket_start;
+
+\echo
 SELECT CASE WHEN deals >= 0.15 * taken_into_work AND expired <= 0.40 * taken_into_work
                  AND avg_load >= 0.60
             THEN 'VERDICT: the model works: keep it.'
@@ -273,7 +283,9 @@ WHERE manager_id IS NULL;
 SELECT metric, max(actual) FILTER (WHERE change = 'cap 60') AS actual,
        max(what_if) FILTER (WHERE change = 'cap 60') AS "cap 60",
        max(what_if) FILTER (WHERE change = 'medium 21 days') AS "medium 21 days"
-FROM (SELECT change, metric, round(actual, 2) AS actual, round(what_if, 2) AS what_if
+FROM (SELECT change, metric,
+             round(actual, CASE WHEN metric IN ('slot_days', 'avg_load') THEN 2 ELSE 0 END) AS actual,
+             round(what_if, CASE WHEN metric IN ('slot_days', 'avg_load') THEN 2 ELSE 0 END) AS what_if
       FROM demo_what_if) AS w
 WHERE metric IN ('taken_into_work', 'refused_by_cap', 'expired', 'expiries_avoided', 'deals',
                  'deals_lost_to_deadline', 'deals_lost_to_cap', 'slot_days', 'avg_load')
