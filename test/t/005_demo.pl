@@ -31,8 +31,8 @@ is($err, '', 'with nothing on stderr');
 cmp_ok($seconds, '<', 60, sprintf('in under a minute (%.1f s)', $seconds));
 like($out, qr/^ VERDICT: the model (works: keep it|needs correcting: analyse and adjust the rules)\. Criterion: /m,
 	'it ends with a verdict and its criterion');
-for my $section ('Worklists at the end of day 40', 'Funnel', 'Time in each state',
-	'Refusals by reason', 'The trial report for the 40 days')
+for my $section ('Worklists at the end of day 40', 'Early warning', 'Funnel', 'Time in each state',
+	'Refusals by reason', 'The trial report for the 40 days', 'The trial week by week', 'What if')
 {
 	like($out, qr/== \Q$section\E/, "it shows: $section");
 }
@@ -123,6 +123,38 @@ is($reasons_total->[1], $total->[3], 'and to the trial report\'s refusals');
 is($expiries, $total->[4], 'the expiries beside them are the trial report\'s');
 like($out, qr/== Time in each state.*?\n-[-+]+\n New client .*\n Contact 1 .*\n Contact 2 /s,
 	'time in each state is in the pipeline\'s order');
+
+# The book's remaining rules at work: sizes from the rules, the recall
+# pool at night, the early warning, the weeks adding up, a what-if verdict.
+is($node->safe_psql($db, q{
+	SELECT count(*) FILTER (WHERE NOT c.size_derived) || ' given, '
+	    || count(*) FILTER (WHERE c.size = 'nonprofile' AND k.in_profile) || ' nonprofile in profile, '
+	    || (count(*) FILTER (WHERE c.size = 'nonprofile') > 0) || ', '
+	    || (count(DISTINCT c.size) = 4)
+	FROM salesalgo.client AS c JOIN salesalgo.category AS k ON k.id = c.category_id}),
+	'0 given, 0 nonprofile in profile, true, true',
+	'every size came from the rules, all four sizes, nonprofile only out of profile');
+my ($recalled) = $out =~ /recalled at night +\| +(\d+)/;
+cmp_ok($recalled, '>', 0, "the recall pool filled at night ($recalled)");
+is($node->safe_psql($db, q{
+	SELECT count(*) FROM salesalgo.client_history WHERE source = 'sales_recall'}),
+	$recalled, 'every recall is in the history');
+like($out, qr/warned: due within 3 days +\| +[1-9]/, 'managers were warned before deadlines');
+my $weeks = table_after('The trial week by week');
+is(scalar(@$weeks), 8, 'eight weeks in the series');
+for my $column ([ 2, 'deals', 2 ], [ 5, 'expired', 4 ])
+{
+	my ($i, $name, $in_total) = @$column;
+	my $sum = 0;
+	$sum += $_->[$i] for @$weeks;
+	is($sum, $total->[$in_total], "the weeks' $name add up to the trial report's ($sum)");
+}
+# a client taken again in a later week counts in both weeks, once in the total
+my $taken = 0;
+$taken += $_->[1] for @$weeks;
+cmp_ok($taken, '>=', $total->[1], "the weeks' clients taken ($taken) cover the trial report's");
+like($out, qr/^ WHAT IF: (try "(cap 60|medium 21 days)" in the next trial|neither change)/m,
+	'the what-ifs end with the change to try');
 
 $node->stop;
 done_testing();
