@@ -1523,6 +1523,12 @@ CREATE FUNCTION salesalgo.report_grants() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'salesalgo.access_role'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'report_grants() runs on salesalgo.access_role only'
+            USING ERRCODE = 'trigger_protocol_violated',
+                  DETAIL = pg_catalog.format('It was fired on %s.', TG_RELID::pg_catalog.regclass),
+                  HINT = 'Drop the trigger: salesalgo keeps its own.';
+    END IF;
     IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
         EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION'
                                   ' salesalgo.trial_series(timestamptz, timestamptz, interval) FROM %s', OLD.role);
@@ -1536,7 +1542,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION salesalgo.report_grants() IS
-    'AFTER trigger on access_role: a role given the head or bi kind may run trial_series(), as it may run trial_report(); revoke_access() takes it back.';
+    'AFTER trigger on access_role: a role given the head or bi kind may run trial_series(), as it may run trial_report(); revoke_access() takes it back. Runs on salesalgo.access_role only.';
 REVOKE ALL ON FUNCTION salesalgo.report_grants() FROM PUBLIC;
 CREATE TRIGGER report_grants
     AFTER INSERT OR DELETE ON salesalgo.access_role
