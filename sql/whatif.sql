@@ -204,6 +204,24 @@ SET ROLE regress_whatif_bi;
 SELECT code, message FROM regress.error_of($$SELECT salesalgo.model_at()$$);
 RESET ROLE;
 
+-- 6. A truncation of managers is each manager's removal.
+SELECT count(*) AS managers FROM manager;
+TRUNCATE client, manager;
+SELECT operation, count(*) AS rows, min(old_row ->> 'id') AS first_manager, bool_and(new_row IS NULL) AS no_new_row
+FROM rule_history WHERE operation = 'TRUNCATE' GROUP BY operation;
+SELECT model_at() -> 'worklist_cap' AS caps_now,
+       model_at('2027-04-15') -> 'worklist_cap' AS caps_in_april;
+
+-- 7. The trigger functions run on their own tables only: attached to a
+--    look-alike (a superuser may attach them), they refuse before reading.
+CREATE TABLE public.settings (LIKE salesalgo.settings);
+CREATE TRIGGER h AFTER INSERT ON public.settings FOR EACH ROW EXECUTE FUNCTION salesalgo.rule_history_log();
+SELECT code, message FROM regress.error_of($$INSERT INTO public.settings SELECT * FROM salesalgo.settings$$);
+CREATE TABLE public.rule_history (LIKE salesalgo.rule_history);
+CREATE TRIGGER g BEFORE INSERT ON public.rule_history FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rule_history_guard();
+SELECT code, message FROM regress.error_of($$INSERT INTO public.rule_history (id, changed_at, changed_by, table_name, operation) VALUES (1, now(), 'me', 'x', 'INSERT')$$);
+DROP TABLE public.settings, public.rule_history;
+
 \c :regress_db
 DROP DATABASE regress_whatif;
 DROP ROLE regress_whatif_head, regress_whatif_bi, regress_whatif_manager;
