@@ -15,7 +15,8 @@
 --   08:00 new leads, as many as the worklists have free slots, handed out
 --         by distribute_leads()
 --   11:00 half of every worklist moves one step along the book's graph (or
---         to refusal or strategic_reserve)
+--         to refusal or strategic_reserve); one client in twenty never moves
+--         and waits for its deadline
 --   12:00 deals move to deal_support, deal_support to client
 --   13:00 soft refusals older than a week go to recall; recall and
 --         strategic_reserve clients come back into their manager's
@@ -88,7 +89,9 @@ BEGIN
             refusal_reason = CASE WHEN v.state = 'refusal' THEN v.refused_for END
         FROM (SELECT c.id, department.pick(c.id, d, 1) AS p, c.state AS old FROM client AS c
               WHERE c.manager_id IS NOT NULL AND in_worklist(c.state)
-                AND department.pick(c.id, d) < 50) AS w
+                AND department.pick(c.id, d) < 50
+                -- one client in twenty stalls until its deadline
+                AND department.pick(c.id, 0, 10) >= 5) AS w
         CROSS JOIN LATERAL (
             SELECT CASE w.old
                    WHEN 'new' THEN CASE WHEN w.p < 80 THEN 'contact_1' WHEN w.p < 90 THEN 'refusal'
