@@ -40,10 +40,14 @@ UPDATE manager SET active = true WHERE id = 2;
 UPDATE deadline_rule SET size = 'large' WHERE category_id = 1;
 DELETE FROM refusal_reason WHERE code = 'moved';
 UPDATE settings SET default_worklist_cap = 60;
+-- (the key of each row changed, and what an update changed)
 SELECT id, changed_at, changed_by, table_name, operation,
-       old_row - 'expire_wait' - 'expire_grace' AS old_row,
-       new_row - 'expire_wait' - 'expire_grace' AS new_row
+       model_key(table_name, coalesce(old_row, new_row)) AS key,
+       (SELECT jsonb_object_agg(k, jsonb_build_array(old_row -> k, new_row -> k))
+        FROM jsonb_object_keys(new_row) AS k
+        WHERE operation = 'UPDATE' AND old_row -> k IS DISTINCT FROM new_row -> k) AS changed
 FROM rule_history ORDER BY id;
+SELECT new_row AS hired FROM rule_history WHERE id = 1;
 
 -- Append-only, and appended by salesalgo only, a superuser included.
 SELECT count(*) AS rows_before FROM rule_history \gset
@@ -85,7 +89,7 @@ SELECT ts, m -> 'default_worklist_cap' AS default_cap, m -> 'worklist_cap' AS ca
 FROM (VALUES ('2027-02-01 00:00+00'::timestamptz), ('2027-03-01 09:00+00'),
              ('2027-03-01 12:00+00'), ('2027-03-02 10:00+00'), (salesalgo.now())) AS t(ts),
      LATERAL (SELECT model_at(t.ts) AS m) AS x;
-SELECT model_at('2027-03-01 12:00+00') - 'worklist_cap' - 'active' - 'refusal_reason' - 'transition_rule' AS model;
+SELECT model_at('2027-03-01 12:00+00') - 'worklist_cap' - 'active' - 'refusal_reason' - 'transition_rule' - 'size_rule' AS model;
 SELECT jsonb_array_length(model_at() -> 'transition_rule') AS legal_moves,
        model_at() -> 'expire_state' AS expire_state, model_at() -> 'expire_reason' AS expire_reason;
 
@@ -163,7 +167,8 @@ SELECT days, (SELECT what_if FROM what_if('2027-04-01', '2027-05-01', jsonb_buil
 FROM generate_series(24, 27) AS days;
 
 -- 4. Bad input: 22023 (22004 for NULL), with a hint naming the key.
-SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"cap": 60}')$$);
+SELECT code, message, hint LIKE 'Use the keys of salesalgo.model_at(): active, deadline_rule, default_worklist_cap, %' AS hint_lists_keys
+FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"cap": 60}')$$);
 SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"default_worklist_cap": -5}')$$);
 SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"default_worklist_cap": 2.5}')$$);
 SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"worklist_cap": {"3": -1}}')$$);
@@ -203,6 +208,24 @@ SELECT revoke_access('regress_whatif_bi');
 SET ROLE regress_whatif_bi;
 SELECT code, message FROM regress.error_of($$SELECT salesalgo.model_at()$$);
 RESET ROLE;
+
+-- 6. A truncation of managers is each manager's removal.
+SELECT count(*) AS managers FROM manager;
+TRUNCATE client, manager;
+SELECT operation, count(*) AS rows, min(old_row ->> 'id') AS first_manager, bool_and(new_row IS NULL) AS no_new_row
+FROM rule_history WHERE operation = 'TRUNCATE' GROUP BY operation;
+SELECT model_at() -> 'worklist_cap' AS caps_now,
+       model_at('2027-04-15') -> 'worklist_cap' AS caps_in_april;
+
+-- 7. The trigger functions run on their own tables only: attached to a
+--    look-alike (a superuser may attach them), they refuse before reading.
+CREATE TABLE public.settings (LIKE salesalgo.settings);
+CREATE TRIGGER h AFTER INSERT ON public.settings FOR EACH ROW EXECUTE FUNCTION salesalgo.rule_history_log();
+SELECT code, message FROM regress.error_of($$INSERT INTO public.settings SELECT * FROM salesalgo.settings$$);
+CREATE TABLE public.rule_history (LIKE salesalgo.rule_history);
+CREATE TRIGGER g BEFORE INSERT ON public.rule_history FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rule_history_guard();
+SELECT code, message FROM regress.error_of($$INSERT INTO public.rule_history (id, changed_at, changed_by, table_name, operation) VALUES (1, now(), 'me', 'x', 'INSERT')$$);
+DROP TABLE public.settings, public.rule_history;
 
 \c :regress_db
 DROP DATABASE regress_whatif;
