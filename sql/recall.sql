@@ -42,6 +42,29 @@ UNION ALL SELECT 'made hard', * FROM regress.error_of($$UPDATE refusal_reason SE
 UNION ALL SELECT 'zero', * FROM regress.error_of($$UPDATE refusal_reason SET recall_after = '0' WHERE code = 'crisis'$$)
 UNION ALL SELECT 'negative', * FROM regress.error_of($$UPDATE refusal_reason SET recall_after = '-1 day' WHERE code = 'crisis'$$);
 SELECT regress.fingerprint() = :'before' AS nothing_changed;
+-- No field may count backwards (an interval keeps months, days and time
+-- apart, so '1 mon -29 days' is "positive" yet waits a day or none), and a
+-- wait ends within 10 years (a month counted as 30 days, as PostgreSQL
+-- compares intervals): beyond, the cut-off can fall outside timestamptz.
+SELECT 'a month less 29 days' AS tried, e.code, e.constraint_name
+FROM regress.error_of($$UPDATE refusal_reason SET recall_after = '1 mon -29 days' WHERE code = 'crisis'$$) AS e
+UNION ALL SELECT 'a month back, 31 days on', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE refusal_reason SET recall_after = '-1 mon +31 days' WHERE code = 'crisis'$$) AS e
+UNION ALL SELECT 'a day less an hour', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE refusal_reason SET recall_after = '1 day -1 hour' WHERE code = 'crisis'$$) AS e
+UNION ALL SELECT 'a new reason, a year less a day', e.code, e.constraint_name
+FROM regress.error_of($$INSERT INTO refusal_reason (code, hard, recall_after) VALUES ('odd', false, '1 year -1 day')$$) AS e
+UNION ALL SELECT '10 years and a day', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE refusal_reason SET recall_after = '10 years 1 day' WHERE code = 'crisis'$$) AS e
+UNION ALL SELECT '3601 days', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE refusal_reason SET recall_after = '3601 days' WHERE code = 'crisis'$$) AS e
+UNION ALL SELECT '300000 years', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE refusal_reason SET recall_after = '300000 years' WHERE code = 'crisis'$$) AS e;
+SELECT regress.fingerprint() = :'before' AS nothing_changed;
+-- the bound itself, and a wait of months, days and hours, are accepted
+UPDATE refusal_reason SET recall_after = '10 years' WHERE code = 'crisis' RETURNING code, recall_after;
+UPDATE refusal_reason SET recall_after = '1 mon 2 days 3 hours' WHERE code = 'crisis' RETURNING code, recall_after;
+UPDATE refusal_reason SET recall_after = '180 days' WHERE code = 'crisis' RETURNING code, recall_after;
 -- a soft reason of the DBA's own may recall; making it hard clears it first
 INSERT INTO refusal_reason (code, label, hard, recall_after) VALUES ('season', 'Out of season', false, '60 days');
 UPDATE refusal_reason SET hard = true, recall_after = NULL WHERE code = 'season';
@@ -133,6 +156,20 @@ DELETE FROM transition_rule WHERE from_state = 'refusal' AND to_state = 'recall'
 SELECT sales_recall('2030-01-01') AS pool_closed;
 INSERT INTO transition_rule (from_state, to_state) VALUES ('refusal', 'recall');
 SELECT sales_recall('2030-01-01') AS pool_open;
+
+-- One reason's arithmetic never stops the others: a cut-off outside
+-- timestamptz (a recall_after from before its bound, here by dropping the
+-- constraint; or an as_of at the start of time) skips that reason with a
+-- warning, and the others' clients are recalled.
+BEGIN;
+ALTER TABLE refusal_reason DROP CONSTRAINT refusal_reason_recall_after_at_most_10_years;
+UPDATE refusal_reason SET recall_after = '300000 years' WHERE code = 'crisis';
+UPDATE client SET state = 'refusal' WHERE id IN (101, 102);
+SELECT id, refusal_reason FROM client WHERE id IN (101, 102) ORDER BY id;
+SELECT sales_recall('2030-01-01') AS no_money_recalled;
+SELECT id, state FROM client WHERE id IN (101, 102) ORDER BY id;
+ROLLBACK;
+SELECT sales_recall('4714-12-01 00:00+00 BC') AS at_the_start_of_time;
 
 -- Errors: not for everyone; a standby is TAP test 110.  Nothing changes.
 UPDATE client SET state = 'refusal' WHERE id = 101;

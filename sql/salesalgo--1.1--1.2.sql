@@ -928,17 +928,33 @@ $$;
 --    обзвон): its reason says how long the client waits before it returns
 --    to the recall pool.  A hard refusal is final (R4), so it never recalls.
 --    A DBA who made an installed reason hard keeps it so.
+--    An interval keeps months, days and time apart, and compares them as one
+--    (a month as 30 days): '1 mon -29 days' is "positive" and yet, from the
+--    31st of January, waits no time at all.  So each of the three parts is
+--    checked on its own (date_trunc cuts an interval down to its months, or
+--    to its months and days).  The bound keeps sales_recall()'s cut-off,
+--    as_of minus the wait, inside timestamptz.
 
 ALTER TABLE salesalgo.refusal_reason
     ADD COLUMN recall_after interval
         CONSTRAINT refusal_reason_recall_after_positive
-        CHECK (recall_after OPERATOR(pg_catalog.>) interval '0'),
+        CHECK (recall_after OPERATOR(pg_catalog.>) interval '0'
+               AND pg_catalog.date_trunc('month', recall_after) OPERATOR(pg_catalog.>=) interval '0'
+               AND pg_catalog.date_trunc('day', recall_after)
+                   OPERATOR(pg_catalog.-) pg_catalog.date_trunc('month', recall_after)
+                   OPERATOR(pg_catalog.>=) interval '0'
+               AND recall_after OPERATOR(pg_catalog.-) pg_catalog.date_trunc('day', recall_after)
+                   OPERATOR(pg_catalog.>=) interval '0')
+        CONSTRAINT refusal_reason_recall_after_at_most_10_years
+        CHECK (recall_after OPERATOR(pg_catalog.<=) interval '10 years'),
     ADD CONSTRAINT refusal_reason_hard_never_recalled
         CHECK (recall_after IS NULL OR NOT hard);
 COMMENT ON COLUMN salesalgo.refusal_reason.recall_after IS
     'How long a client refused for this reason stays in refusal before sales_recall() moves it to the recall pool; NULL never. Only soft reasons recall.';
 COMMENT ON CONSTRAINT refusal_reason_recall_after_positive ON salesalgo.refusal_reason IS
-    'A recall comes after the refusal, not before or with it.';
+    'A recall comes after the refusal, not before or with it: the wait is positive and none of its months, days or time counts backwards.';
+COMMENT ON CONSTRAINT refusal_reason_recall_after_at_most_10_years ON salesalgo.refusal_reason IS
+    'A recall comes within 10 years of the refusal (3600 days: PostgreSQL compares a month as 30 days).';
 COMMENT ON CONSTRAINT refusal_reason_hard_never_recalled ON salesalgo.refusal_reason IS
     'A hard refusal is final: a hard reason has no recall_after.';
 UPDATE salesalgo.refusal_reason AS r
