@@ -209,7 +209,38 @@ SELECT client_id, due_in FROM due_soon;
 SELECT regress.fingerprint() AS before \gset
 SELECT * FROM regress.error_of($$UPDATE settings SET warn_before = '-1 day'$$)
 UNION ALL SELECT * FROM regress.error_of($$UPDATE settings SET warn_before = NULL$$);
+-- no field counts backwards, and the warning comes at most a year ahead
+SELECT 'a month less 29 days' AS tried, e.code, e.constraint_name
+FROM regress.error_of($$UPDATE settings SET warn_before = '1 mon -29 days'$$) AS e
+UNION ALL SELECT 'a month back, 31 days on', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE settings SET warn_before = '-1 mon +31 days'$$) AS e
+UNION ALL SELECT 'a day less an hour', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE settings SET warn_before = '1 day -1 hour'$$) AS e
+UNION ALL SELECT 'a year and a day', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE settings SET warn_before = '1 year 1 day'$$) AS e
+UNION ALL SELECT '300000 years', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE settings SET warn_before = '300000 years'$$) AS e;
 SELECT regress.fingerprint() = :'before' AS nothing_changed;
+UPDATE settings SET warn_before = '1 year' RETURNING warn_before;
+UPDATE settings SET warn_before = '0' RETURNING warn_before;
+-- The views never fail on the window's arithmetic: at the end of time the
+-- window runs to infinity, and so does a warn_before from before its bound
+-- (here by dropping the constraint; client 203, whose manager let it go,
+-- is due soon but in no manager's row).
+BEGIN;
+UPDATE settings SET warn_before = '1 year';
+SET LOCAL salesalgo.now = '294276-12-01 00:00+00';
+INSERT INTO client (id, name, size, manager_id) VALUES (299, 'end of time', 'small', 1);
+SET LOCAL salesalgo.now = '294276-12-10 00:00+00';
+SELECT client_id, deadline_at, due_in FROM due_soon;
+SELECT manager_id, due_soon FROM worklist ORDER BY manager_id;
+ROLLBACK;
+BEGIN;
+ALTER TABLE settings DROP CONSTRAINT settings_warn_before_at_most_a_year;
+UPDATE settings SET warn_before = '300000 years';
+SELECT (SELECT count(*) FROM due_soon) AS due_soon, (SELECT sum(due_soon) FROM worklist) AS worklist_due_soon,
+       (SELECT count(*) FROM client WHERE deadline_at > salesalgo.now()) AS running_deadlines;
+ROLLBACK;
 UPDATE settings SET warn_before = DEFAULT;
 -- from the deadline index
 SET enable_seqscan = off;
