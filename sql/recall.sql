@@ -42,6 +42,29 @@ UNION ALL SELECT 'made hard', * FROM regress.error_of($$UPDATE refusal_reason SE
 UNION ALL SELECT 'zero', * FROM regress.error_of($$UPDATE refusal_reason SET recall_after = '0' WHERE code = 'crisis'$$)
 UNION ALL SELECT 'negative', * FROM regress.error_of($$UPDATE refusal_reason SET recall_after = '-1 day' WHERE code = 'crisis'$$);
 SELECT regress.fingerprint() = :'before' AS nothing_changed;
+-- No field may count backwards (an interval keeps months, days and time
+-- apart, so '1 mon -29 days' is "positive" yet waits a day or none), and a
+-- wait ends within 10 years (a month counted as 30 days, as PostgreSQL
+-- compares intervals): beyond, the cut-off can fall outside timestamptz.
+SELECT 'a month less 29 days' AS tried, e.code, e.constraint_name
+FROM regress.error_of($$UPDATE refusal_reason SET recall_after = '1 mon -29 days' WHERE code = 'crisis'$$) AS e
+UNION ALL SELECT 'a month back, 31 days on', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE refusal_reason SET recall_after = '-1 mon +31 days' WHERE code = 'crisis'$$) AS e
+UNION ALL SELECT 'a day less an hour', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE refusal_reason SET recall_after = '1 day -1 hour' WHERE code = 'crisis'$$) AS e
+UNION ALL SELECT 'a new reason, a year less a day', e.code, e.constraint_name
+FROM regress.error_of($$INSERT INTO refusal_reason (code, hard, recall_after) VALUES ('odd', false, '1 year -1 day')$$) AS e
+UNION ALL SELECT '10 years and a day', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE refusal_reason SET recall_after = '10 years 1 day' WHERE code = 'crisis'$$) AS e
+UNION ALL SELECT '3601 days', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE refusal_reason SET recall_after = '3601 days' WHERE code = 'crisis'$$) AS e
+UNION ALL SELECT '300000 years', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE refusal_reason SET recall_after = '300000 years' WHERE code = 'crisis'$$) AS e;
+SELECT regress.fingerprint() = :'before' AS nothing_changed;
+-- the bound itself, and a wait of months, days and hours, are accepted
+UPDATE refusal_reason SET recall_after = '10 years' WHERE code = 'crisis' RETURNING code, recall_after;
+UPDATE refusal_reason SET recall_after = '1 mon 2 days 3 hours' WHERE code = 'crisis' RETURNING code, recall_after;
+UPDATE refusal_reason SET recall_after = '180 days' WHERE code = 'crisis' RETURNING code, recall_after;
 -- a soft reason of the DBA's own may recall; making it hard clears it first
 INSERT INTO refusal_reason (code, label, hard, recall_after) VALUES ('season', 'Out of season', false, '60 days');
 UPDATE refusal_reason SET hard = true, recall_after = NULL WHERE code = 'season';
@@ -134,6 +157,20 @@ SELECT sales_recall('2030-01-01') AS pool_closed;
 INSERT INTO transition_rule (from_state, to_state) VALUES ('refusal', 'recall');
 SELECT sales_recall('2030-01-01') AS pool_open;
 
+-- One reason's arithmetic never stops the others: a cut-off outside
+-- timestamptz (a recall_after from before its bound, here by dropping the
+-- constraint; or an as_of at the start of time) skips that reason with a
+-- warning, and the others' clients are recalled.
+BEGIN;
+ALTER TABLE refusal_reason DROP CONSTRAINT refusal_reason_recall_after_at_most_10_years;
+UPDATE refusal_reason SET recall_after = '300000 years' WHERE code = 'crisis';
+UPDATE client SET state = 'refusal' WHERE id IN (101, 102);
+SELECT id, refusal_reason FROM client WHERE id IN (101, 102) ORDER BY id;
+SELECT sales_recall('2030-01-01') AS no_money_recalled;
+SELECT id, state FROM client WHERE id IN (101, 102) ORDER BY id;
+ROLLBACK;
+SELECT sales_recall('4714-12-01 00:00+00 BC') AS at_the_start_of_time;
+
 -- Errors: not for everyone; a standby is TAP test 110.  Nothing changes.
 UPDATE client SET state = 'refusal' WHERE id = 101;
 SELECT regress.fingerprint() AS before \gset
@@ -172,7 +209,38 @@ SELECT client_id, due_in FROM due_soon;
 SELECT regress.fingerprint() AS before \gset
 SELECT * FROM regress.error_of($$UPDATE settings SET warn_before = '-1 day'$$)
 UNION ALL SELECT * FROM regress.error_of($$UPDATE settings SET warn_before = NULL$$);
+-- no field counts backwards, and the warning comes at most a year ahead
+SELECT 'a month less 29 days' AS tried, e.code, e.constraint_name
+FROM regress.error_of($$UPDATE settings SET warn_before = '1 mon -29 days'$$) AS e
+UNION ALL SELECT 'a month back, 31 days on', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE settings SET warn_before = '-1 mon +31 days'$$) AS e
+UNION ALL SELECT 'a day less an hour', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE settings SET warn_before = '1 day -1 hour'$$) AS e
+UNION ALL SELECT 'a year and a day', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE settings SET warn_before = '1 year 1 day'$$) AS e
+UNION ALL SELECT '300000 years', e.code, e.constraint_name
+FROM regress.error_of($$UPDATE settings SET warn_before = '300000 years'$$) AS e;
 SELECT regress.fingerprint() = :'before' AS nothing_changed;
+UPDATE settings SET warn_before = '1 year' RETURNING warn_before;
+UPDATE settings SET warn_before = '0' RETURNING warn_before;
+-- The views never fail on the window's arithmetic: at the end of time the
+-- window runs to infinity, and so does a warn_before from before its bound
+-- (here by dropping the constraint; client 203, whose manager let it go,
+-- is due soon but in no manager's row).
+BEGIN;
+UPDATE settings SET warn_before = '1 year';
+SET LOCAL salesalgo.now = '294276-12-01 00:00+00';
+INSERT INTO client (id, name, size, manager_id) VALUES (299, 'end of time', 'small', 1);
+SET LOCAL salesalgo.now = '294276-12-10 00:00+00';
+SELECT client_id, deadline_at, due_in FROM due_soon;
+SELECT manager_id, due_soon FROM worklist ORDER BY manager_id;
+ROLLBACK;
+BEGIN;
+ALTER TABLE settings DROP CONSTRAINT settings_warn_before_at_most_a_year;
+UPDATE settings SET warn_before = '300000 years';
+SELECT (SELECT count(*) FROM due_soon) AS due_soon, (SELECT sum(due_soon) FROM worklist) AS worklist_due_soon,
+       (SELECT count(*) FROM client WHERE deadline_at > salesalgo.now()) AS running_deadlines;
+ROLLBACK;
 UPDATE settings SET warn_before = DEFAULT;
 -- from the deadline index
 SET enable_seqscan = off;

@@ -928,17 +928,33 @@ $$;
 --    обзвон): its reason says how long the client waits before it returns
 --    to the recall pool.  A hard refusal is final (R4), so it never recalls.
 --    A DBA who made an installed reason hard keeps it so.
+--    An interval keeps months, days and time apart, and compares them as one
+--    (a month as 30 days): '1 mon -29 days' is "positive" and yet, from the
+--    31st of January, waits no time at all.  So each of the three parts is
+--    checked on its own (date_trunc cuts an interval down to its months, or
+--    to its months and days).  The bound keeps sales_recall()'s cut-off,
+--    as_of minus the wait, inside timestamptz.
 
 ALTER TABLE salesalgo.refusal_reason
     ADD COLUMN recall_after interval
         CONSTRAINT refusal_reason_recall_after_positive
-        CHECK (recall_after OPERATOR(pg_catalog.>) interval '0'),
+        CHECK (recall_after OPERATOR(pg_catalog.>) interval '0'
+               AND pg_catalog.date_trunc('month', recall_after) OPERATOR(pg_catalog.>=) interval '0'
+               AND pg_catalog.date_trunc('day', recall_after)
+                   OPERATOR(pg_catalog.-) pg_catalog.date_trunc('month', recall_after)
+                   OPERATOR(pg_catalog.>=) interval '0'
+               AND recall_after OPERATOR(pg_catalog.-) pg_catalog.date_trunc('day', recall_after)
+                   OPERATOR(pg_catalog.>=) interval '0')
+        CONSTRAINT refusal_reason_recall_after_at_most_10_years
+        CHECK (recall_after OPERATOR(pg_catalog.<=) interval '10 years'),
     ADD CONSTRAINT refusal_reason_hard_never_recalled
         CHECK (recall_after IS NULL OR NOT hard);
 COMMENT ON COLUMN salesalgo.refusal_reason.recall_after IS
     'How long a client refused for this reason stays in refusal before sales_recall() moves it to the recall pool; NULL never. Only soft reasons recall.';
 COMMENT ON CONSTRAINT refusal_reason_recall_after_positive ON salesalgo.refusal_reason IS
-    'A recall comes after the refusal, not before or with it.';
+    'A recall comes after the refusal, not before or with it: the wait is positive and none of its months, days or time counts backwards.';
+COMMENT ON CONSTRAINT refusal_reason_recall_after_at_most_10_years ON salesalgo.refusal_reason IS
+    'A recall comes within 10 years of the refusal (3600 days: PostgreSQL compares a month as 30 days).';
 COMMENT ON CONSTRAINT refusal_reason_hard_never_recalled ON salesalgo.refusal_reason IS
     'A hard refusal is final: a hard reason has no recall_after.';
 UPDATE salesalgo.refusal_reason AS r
@@ -998,12 +1014,27 @@ COMMENT ON FUNCTION salesalgo.expire_for_cron() IS
 -- 21b. Early warning: the clients whose deadline comes within
 --    settings.warn_before, before it arrives.
 
+--    Its parts are checked one by one, as recall_after's are.  The views
+--    add it to now(): the bound keeps that inside timestamptz (but at the
+--    end of time, where the views take the window to run to infinity).
+
 ALTER TABLE salesalgo.settings
     ADD COLUMN warn_before interval NOT NULL DEFAULT '3 days'
         CONSTRAINT settings_warn_before_not_negative
-        CHECK (warn_before OPERATOR(pg_catalog.>=) interval '0');
+        CHECK (pg_catalog.date_trunc('month', warn_before) OPERATOR(pg_catalog.>=) interval '0'
+               AND pg_catalog.date_trunc('day', warn_before)
+                   OPERATOR(pg_catalog.-) pg_catalog.date_trunc('month', warn_before)
+                   OPERATOR(pg_catalog.>=) interval '0'
+               AND warn_before OPERATOR(pg_catalog.-) pg_catalog.date_trunc('day', warn_before)
+                   OPERATOR(pg_catalog.>=) interval '0')
+        CONSTRAINT settings_warn_before_at_most_a_year
+        CHECK (warn_before OPERATOR(pg_catalog.<=) interval '1 year');
 COMMENT ON COLUMN salesalgo.settings.warn_before IS
     'How long before a client''s deadline it is listed in due_soon and counted in worklist.due_soon.';
+COMMENT ON CONSTRAINT settings_warn_before_not_negative ON salesalgo.settings IS
+    'The early warning comes before the deadline: none of its months, days or time counts backwards.';
+COMMENT ON CONSTRAINT settings_warn_before_at_most_a_year ON salesalgo.settings IS
+    'The early warning comes at most a year (360 days: PostgreSQL compares a month as 30 days) before the deadline.';
 
 -- 21c. The views a manager's login reads, its own rows only.  They keep
 --    running as their owner, so a BI role needs no table, and filter as the
@@ -1024,9 +1055,16 @@ SELECT c.id AS client_id,
 FROM salesalgo.client AS c
 LEFT JOIN salesalgo.manager AS m ON m.id OPERATOR(pg_catalog.=) c.manager_id
 -- a range of the deadline index
+-- the window's end is computed once; where now() plus warn_before would
+-- leave timestamptz (the last year of it, or a warn_before past its bound)
+-- the window runs to infinity instead of failing for every reader
 WHERE c.deadline_at OPERATOR(pg_catalog.>) salesalgo.now()
   AND c.deadline_at OPERATOR(pg_catalog.<=)
-      (salesalgo.now() OPERATOR(pg_catalog.+) (SELECT s.warn_before FROM salesalgo.settings AS s))
+      (SELECT CASE WHEN s.warn_before OPERATOR(pg_catalog.<=) interval '1 year'
+                    AND salesalgo.now() OPERATOR(pg_catalog.<) timestamptz '294275-01-01 00:00+00'
+              THEN salesalgo.now() OPERATOR(pg_catalog.+) s.warn_before
+              ELSE timestamptz 'infinity' END
+       FROM salesalgo.settings AS s)
   AND coalesce((SELECT salesalgo.login_scope(CURRENT_USER)), c.manager_id)
       IS NOT DISTINCT FROM c.manager_id
 ORDER BY c.deadline_at, c.id;
@@ -1063,7 +1101,12 @@ LEFT JOIN LATERAL (
     SELECT count(*) AS due_soon FROM salesalgo.client AS c
     WHERE c.manager_id OPERATOR(pg_catalog.=) m.id
       AND c.deadline_at OPERATOR(pg_catalog.>) salesalgo.now()
-      AND c.deadline_at OPERATOR(pg_catalog.<=) (salesalgo.now() OPERATOR(pg_catalog.+) s.warn_before)
+      -- as in due_soon: the window's end never leaves timestamptz
+      AND c.deadline_at OPERATOR(pg_catalog.<=)
+          CASE WHEN s.warn_before OPERATOR(pg_catalog.<=) interval '1 year'
+                AND salesalgo.now() OPERATOR(pg_catalog.<) timestamptz '294275-01-01 00:00+00'
+          THEN salesalgo.now() OPERATOR(pg_catalog.+) s.warn_before
+          ELSE timestamptz 'infinity' END
 ) AS w ON true
 LEFT JOIN LATERAL (
     SELECT count(*) AS recall FROM salesalgo.client AS c

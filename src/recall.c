@@ -15,6 +15,10 @@
  * each resume after the last client of the one before: a run costs time in
  * proportion to the clients due, not to the table, and never walks again
  * over the entries its own moves left behind in the index.
+ *
+ * Each reason's cut-off (as_of minus its recall_after) is computed on its
+ * own: one that falls outside timestamptz skips that reason with a WARNING,
+ * and the other reasons' clients are still recalled.
  */
 #include "postgres.h"
 
@@ -24,6 +28,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/resowner.h"
 #include "utils/timestamp.h"
 
 #include "clock.h"
@@ -72,32 +77,88 @@ typedef struct RecallReason
 	TimestampTz due_since;
 } RecallReason;
 
-static int
+/*
+ * as_of minus one reason's wait, in a subtransaction of its own: a cut-off
+ * outside timestamptz (a recall_after from before its bound, or an as_of
+ * at the start of time) must not stop the other reasons of an unattended
+ * run.  Only a data exception is caught; anything else (a cancel) goes on.
+ * Not inlined, so that its longjmp target stays out of the caller's frame.
+ */
+static pg_noinline bool
+CutOff(TimestampTz as_of, Datum recall_after, const char *code,
+	   TimestampTz *due_since)
+{
+	MemoryContext context = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile bool computed = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(context);
+	PG_TRY();
+	{
+		*due_since = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_mi_interval,
+															 TimestampTzGetDatum(as_of),
+															 recall_after));
+		computed = true;
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *error;
+
+		MemoryContextSwitchTo(context);
+		error = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+		if (ERRCODE_TO_CATEGORY(error->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+			ReThrowError(error);
+		ereport(WARNING,
+				(errcode(error->sqlerrcode),
+				 errmsg("sales_recall() recalls nobody refused for reason \"%s\": its recall_after cannot be subtracted from as_of",
+						code),
+				 errdetail("Subtracting recall_after %s from as_of %s fails: %s.",
+						   DatumGetCString(DirectFunctionCall1(interval_out, recall_after)),
+						   timestamptz_to_str(as_of), error->message),
+				 errhint("A recall_after within the constraint refusal_reason_recall_after_at_most_10_years and an as_of within the range of timestamp with time zone give a cut-off in range.")));
+		FreeErrorData(error);
+	}
+	PG_END_TRY();
+	return computed;
+}
+
+/* The reasons that recall, with their cut-offs; not inlined, as CutOff() */
+static pg_noinline int
 ReadReasons(TimestampTz as_of, RecallReason **reasons)
 {
-	Oid			argtypes[1] = {TIMESTAMPTZOID};
-	Datum		values[1] = {TimestampTzGetDatum(as_of)};
 	int			n;
+	int			kept = 0;
+	SPITupleTable *table;
 
-	/* an infinite as_of minus an interval stays infinite: all are due */
-	if (SPI_execute_with_args("SELECT r.code, $1 OPERATOR(pg_catalog.-) r.recall_after"
-							  " FROM salesalgo.refusal_reason AS r"
-							  " WHERE r.recall_after IS NOT NULL AND NOT r.hard"
-							  " ORDER BY r.code",
-							  1, argtypes, values, NULL, true, 0) != SPI_OK_SELECT)
+	if (SPI_execute("SELECT r.code, r.recall_after FROM salesalgo.refusal_reason AS r"
+					" WHERE r.recall_after IS NOT NULL AND NOT r.hard"
+					" ORDER BY r.code",
+					true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read salesalgo.refusal_reason");
 	n = (int) SPI_processed;
+	/* the subtransactions below leave SPI_tuptable to the last query's */
+	table = SPI_tuptable;
 	*reasons = palloc(sizeof(RecallReason) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{
-		HeapTuple	row = SPI_tuptable->vals[i];
+		HeapTuple	row = table->vals[i];
 		bool		isnull;
+		char	   *code = SPI_getvalue(row, table->tupdesc, 1);
+		Datum		recall_after = SPI_getbinval(row, table->tupdesc, 2, &isnull);
 
-		(*reasons)[i].code = SPI_getvalue(row, SPI_tuptable->tupdesc, 1);
-		(*reasons)[i].due_since =
-			DatumGetTimestampTz(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull));
+		/* an infinite as_of minus an interval stays infinite: all are due */
+		if (CutOff(as_of, recall_after, code, &(*reasons)[kept].due_since))
+			(*reasons)[kept++].code = code;
 	}
-	return n;
+	return kept;
 }
 
 /* What a run did */
