@@ -10,10 +10,13 @@
  * from the next statement.  A condition is a jsonpath predicate, judged as
  * the @@ operator judges it: a condition that cannot be decided for a
  * client (a missing or mistyped attribute) does not match.  Conditions that
- * could never be true or false are refused when the rule is written.
+ * could never be true or false, or that could not be judged the same way in
+ * every session (variables, .datetime()), are refused when the rule is
+ * written.
  *
  * The order of the decision: a client of a category out of profile is
- * nonprofile whatever its attributes; otherwise the rules of its category
+ * nonprofile whatever its attributes (when the rules give its size: a size
+ * given by hand is kept, client_trigger.c); otherwise the rules of its category
  * come before the rules for any category, and within each, the larger size
  * first (large, medium, small, nonprofile), then the older rule.
  */
