@@ -216,7 +216,11 @@ SELECT salesalgo.reclassify() AS changed;
 SELECT salesalgo.reclassify('{}') AS changed;
 
 -- Derived clients the rules now leave without a size keep it and are
--- skipped, with one NOTICE; the others are reclassified.
+-- skipped, with one NOTICE naming the first five; the others are
+-- reclassified.
+INSERT INTO salesalgo.client (id, name, attributes)
+SELECT 20030 + g, 'Shop ' || g, jsonb_build_object('employees', 10 * g)
+FROM generate_series(1, 4) AS g;
 DELETE FROM salesalgo.size_rule WHERE id = 3;
 UPDATE salesalgo.size_rule SET condition = '$.revenue >= 100000000 || $.employees >= 250' WHERE id = 2;
 UPDATE salesalgo.size_rule SET condition = '$.employees >= 350' WHERE id = 1;
@@ -227,6 +231,8 @@ SELECT id, size, size_derived FROM salesalgo.client
 WHERE id BETWEEN 20001 AND 20099 AND size_derived ORDER BY id;
 SELECT client_id, from_size, to_size FROM salesalgo.client_history
 WHERE client_id BETWEEN 20001 AND 20099 AND source = 'reclassify' ORDER BY id DESC LIMIT 1;
+SELECT salesalgo.reclassify(ARRAY[20011]::bigint[]) AS changed;
+DELETE FROM salesalgo.client WHERE id BETWEEN 20031 AND 20034;
 UPDATE salesalgo.size_rule SET condition = '$.employees >= 1000' WHERE id = 1;
 UPDATE salesalgo.size_rule SET condition = '$.revenue >= 100000000 || $.employees >= 50' WHERE id = 2;
 INSERT INTO salesalgo.size_rule (id, size, condition) VALUES (3, 'small', '$.employees >= 5');

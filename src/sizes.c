@@ -469,11 +469,12 @@ reclassify(PG_FUNCTION_ARGS)
 	SPI_finish();
 	if (skipped > 0)
 		ereport(NOTICE,
-				(errmsg("reclassify() kept the size of " INT64_FORMAT " client%s that no size rule matches",
-						skipped, skipped == 1 ? "" : "s"),
-				 errdetail("%s %s%s.",
-						   skipped == 1 ? "Client" : "Clients", named.data,
-						   skipped > RECLASSIFY_NAMED ? " and others" : ""),
-				 errhint("Add a size rule that matches them, or give them a size by hand; salesalgo.classify(attributes, category_id) shows what the rules give.")));
+				(errmsg_plural("reclassify() kept the size of " INT64_FORMAT " client that no size rule matches",
+							   "reclassify() kept the size of " INT64_FORMAT " clients that no size rule matches",
+							   skipped, skipped),
+				 skipped > RECLASSIFY_NAMED ?
+				 errdetail("The first five are clients %s.", named.data) :
+				 errdetail_plural("Client %s.", "Clients %s.", skipped, named.data),
+				 errhint("Add a size rule that matches, or give the size by hand; salesalgo.classify(attributes, category_id) shows what the rules give.")));
 	PG_RETURN_INT64(changed);
 }
