@@ -789,7 +789,7 @@ COMMENT ON CONSTRAINT deadline_rule_category_id_fkey ON salesalgo.deadline_rule 
 ALTER TABLE salesalgo.category
     ADD COLUMN in_profile boolean NOT NULL DEFAULT true;
 COMMENT ON COLUMN salesalgo.category.in_profile IS
-    'False for a category outside the department''s profile: its clients are nonprofile whatever their attributes, and never enter a worklist (R5).';
+    'False for a category outside the department''s profile: its clients whose size the size rules give are nonprofile whatever their attributes, and never enter a worklist (R5); a size given by hand is kept.';
 
 ALTER TABLE salesalgo.client
     ADD COLUMN size_derived boolean NOT NULL DEFAULT false;

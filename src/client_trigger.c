@@ -448,11 +448,40 @@ RejectNoSize(Relation rel, const ClientRow *new)
 }
 
 /*
+ * Did an UPDATE change what the size rules judge a client by?  A size that
+ * the statement leaves as it was cannot be told from one it sets to the
+ * same value: either way the rules give it again.
+ */
+static bool
+ClassifiedOnChanged(Relation rel, const ClientRow *old, const ClientRow *new)
+{
+	int			attnum = ColumnsOf(rel)->attributes;
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	bool		old_null;
+	bool		new_null;
+	Datum		old_value;
+	Datum		new_value;
+
+	if (old->has_category != new->has_category ||
+		(new->has_category && old->category_id != new->category_id))
+		return true;
+	old_value = heap_getattr(old->tuple, attnum, tupdesc, &old_null);
+	new_value = heap_getattr(new->tuple, attnum, tupdesc, &new_null);
+	if (old_null || new_null)
+		return old_null != new_null;
+	return !DatumGetBool(DirectFunctionCall2(jsonb_eq, old_value, new_value));
+}
+
+/*
  * A size given by hand is kept, and is the department's judgement from then
  * on; no size (an INSERT without one, or an UPDATE that sets it to NULL) is
- * the size rules' to give.  reclassify() re-derives a size this way, and a
- * client it makes nonprofile while in a worklist leaves it, refused for
- * reason nonprofile, through the same checks as any move (R2, R4, R5).
+ * the size rules' to give, and so is a derived size whose attributes or
+ * category an UPDATE changes: a derived size always says what the rules
+ * make of the client as it is.  reclassify() re-derives a size this way,
+ * and a client it makes nonprofile while in a worklist leaves it, refused
+ * for reason nonprofile, through the same checks as any move (R2, R4, R5);
+ * any other UPDATE that would leave a nonprofile client in a worklist is
+ * R5's refusal.
  */
 static void
 DeriveSize(SalesStatement *stmt, Relation rel, const ClientRow *old,
@@ -466,12 +495,16 @@ DeriveSize(SalesStatement *stmt, Relation rel, const ClientRow *old,
 
 	if (new->has_size)
 	{
-		if (old != NULL && new->size != old->size && new->size_derived)
+		if (old == NULL || !new->size_derived)
+			return;
+		if (new->size != old->size)
 		{
 			new->size_derived = false;
 			new->size_set = true;
+			return;
 		}
-		return;
+		if (!ClassifiedOnChanged(rel, old, new))
+			return;
 	}
 	rules = StatementRules(stmt);
 	value = heap_getattr(new->tuple, cols->attributes, RelationGetDescr(rel), &isnull);

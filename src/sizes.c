@@ -10,10 +10,13 @@
  * from the next statement.  A condition is a jsonpath predicate, judged as
  * the @@ operator judges it: a condition that cannot be decided for a
  * client (a missing or mistyped attribute) does not match.  Conditions that
- * could never be true or false are refused when the rule is written.
+ * could never be true or false, or that could not be judged the same way in
+ * every session (variables, .datetime()), are refused when the rule is
+ * written.
  *
  * The order of the decision: a client of a category out of profile is
- * nonprofile whatever its attributes; otherwise the rules of its category
+ * nonprofile whatever its attributes (when the rules give its size: a size
+ * given by hand is kept, client_trigger.c); otherwise the rules of its category
  * come before the rules for any category, and within each, the larger size
  * first (large, medium, small, nonprofile), then the older rule.
  */
@@ -225,6 +228,80 @@ IsPredicate(JsonPath *condition)
 }
 
 /*
+ * The first item anywhere in the condition that cannot be judged the same
+ * way for every client and session: a variable (nothing supplies its value
+ * when a client is judged) or .datetime() (its result depends on the
+ * session's time zone).  Every operand, argument, subscript and filter is
+ * walked, not only the top of the path.
+ */
+static bool
+FindUnjudgeable(JsonPathItem *item, JsonPathItem *found)
+{
+	JsonPathItem arg;
+	JsonPathItem next;
+
+	check_stack_depth();
+	switch (item->type)
+	{
+		case jpiVariable:
+		case jpiDatetime:
+			*found = *item;
+			return true;
+		case jpiAnd:
+		case jpiOr:
+		case jpiEqual:
+		case jpiNotEqual:
+		case jpiLess:
+		case jpiGreater:
+		case jpiLessOrEqual:
+		case jpiGreaterOrEqual:
+		case jpiAdd:
+		case jpiSub:
+		case jpiMul:
+		case jpiDiv:
+		case jpiMod:
+		case jpiStartsWith:
+			jspGetLeftArg(item, &arg);
+			if (FindUnjudgeable(&arg, found))
+				return true;
+			jspGetRightArg(item, &arg);
+			if (FindUnjudgeable(&arg, found))
+				return true;
+			break;
+		case jpiNot:
+		case jpiIsUnknown:
+		case jpiExists:
+		case jpiPlus:
+		case jpiMinus:
+		case jpiFilter:
+			jspGetArg(item, &arg);
+			if (FindUnjudgeable(&arg, found))
+				return true;
+			break;
+		case jpiLikeRegex:
+			jspInitByBuffer(&arg, item->base, item->content.like_regex.expr);
+			if (FindUnjudgeable(&arg, found))
+				return true;
+			break;
+		case jpiIndexArray:
+			for (int i = 0; i < item->content.array.nelems; i++)
+			{
+				JsonPathItem to;
+				bool		range = jspGetArraySubscript(item, &arg, &to, i);
+
+				if (FindUnjudgeable(&arg, found) ||
+					(range && FindUnjudgeable(&to, found)))
+					return true;
+			}
+			break;
+		default:
+			/* literals, keys, $, @, last, wildcards, other item methods */
+			break;
+	}
+	return jspGetNext(item, &next) && FindUnjudgeable(&next, found);
+}
+
+/*
  * BEFORE INSERT OR UPDATE FOR EACH ROW on salesalgo.size_rule: a condition
  * that can never decide a client's size is refused when it is written, not
  * at the first client it meets.  A jsonpath that does not parse never gets
@@ -241,6 +318,8 @@ size_rule_check(PG_FUNCTION_ARGS)
 	bool		isnull;
 	Datum		value;
 	JsonPath   *condition;
+	JsonPathItem item;
+	JsonPathItem found;
 
 	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
 		!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
@@ -265,6 +344,31 @@ size_rule_check(PG_FUNCTION_ARGS)
 						   quote_literal_cstr(DatumGetCString(DirectFunctionCall1(jsonpath_out, value)))),
 				 errhint("Compare attributes, for example '$.revenue >= 500000000 || $.employees >= 250'."),
 				 errtablecol(rel, attnum)));
+	jspInit(&item, condition);
+	if (FindUnjudgeable(&item, &found))
+	{
+		char	   *text = quote_literal_cstr(DatumGetCString(DirectFunctionCall1(jsonpath_out, value)));
+
+		if (found.type == jpiVariable)
+		{
+			int32		len;
+			char	   *name = jspGetString(&found, &len);
+
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the condition of a size rule cannot use variables"),
+					 errdetail("The condition %s uses the variable $%s.",
+							   text, pnstrdup(name, len)),
+					 errhint("Nothing gives a variable its value when a client is judged, so every client would fail: write the value into the condition."),
+					 errtablecol(rel, attnum)));
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the condition of a size rule cannot use .datetime()"),
+				 errdetail("The condition %s uses the item method .datetime().", text),
+				 errhint("What .datetime() gives depends on the session's time zone, so the same client could get a different size, or an error, in another session: compare the attribute as a string or a number."),
+				 errtablecol(rel, attnum)));
+	}
 	return PointerGetDatum(tuple);
 }
 
@@ -282,12 +386,18 @@ classify(PG_FUNCTION_ARGS)
 }
 
 /*
- * Re-applies the rules to the clients whose size was derived: one UPDATE
- * that hands each client whose size would change back to the rules (size
- * NULL), so that client_rules derives it again through the same rules and
- * history as any change.  A client that the rules leave without a size is
- * the same error as at its insert.
+ * Re-applies the rules to the clients whose size was derived: each client
+ * whose size would change is handed back to the rules (size NULL), one
+ * UPDATE at a time in client id order, so that client_rules derives it again
+ * through the same rules and history as any change, the history of a run
+ * comes out in one order, and two runs lock their clients in the same order.
+ * The rows are locked first, in that order, and judged as they are once
+ * locked.  A client that the rules now leave without a size keeps the size
+ * it has (one client must not stop the department's run); one NOTICE counts
+ * them.
  */
+#define RECLASSIFY_NAMED 5
+
 PG_FUNCTION_INFO_V1(reclassify);
 Datum
 reclassify(PG_FUNCTION_ARGS)
@@ -296,31 +406,60 @@ reclassify(PG_FUNCTION_ARGS)
 	Datum		values[1];
 	ChangeSource previous;
 	volatile int64 changed = 0;
+	volatile int64 skipped = 0;
+	StringInfoData named;
 
 	PreventCommandIfReadOnly("reclassify()");
 	values[0] = PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0);
+	initStringInfo(&named);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	previous = SetChangeSource("reclassify", NULL);
 	PG_TRY();
 	{
-		const char *sql = psprintf("WITH changed AS ("
-								   " UPDATE salesalgo.client AS c SET size = NULL"
+		const char *sql = psprintf("SELECT c.id,"
+								   " salesalgo.classify(c.attributes, c.category_id) IS NULL"
+								   " FROM salesalgo.client AS c"
 								   " WHERE c.size_derived%s"
 								   "  AND coalesce(c.size OPERATOR(pg_catalog.<>)"
 								   "   salesalgo.classify(c.attributes, c.category_id), true)"
-								   " RETURNING c.id)"
-								   " SELECT pg_catalog.count(*) FROM changed",
+								   " ORDER BY c.id FOR UPDATE OF c",
 								   PG_ARGISNULL(0) ? "" :
 								   " AND c.id OPERATOR(pg_catalog.=) ANY ($1)");
-		bool		isnull;
+		SPITupleTable *todo;
+		uint64		ntodo;
+		SPIPlanPtr	update;
+		Oid			idtype[1] = {INT8OID};
 
 		if (SPI_execute_with_args(sql, PG_ARGISNULL(0) ? 0 : 1, argtypes, values,
-								  NULL, false, 0) != SPI_OK_SELECT ||
-			SPI_processed != 1)
-			elog(ERROR, "could not reclassify the clients");
-		changed = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-											  SPI_tuptable->tupdesc, 1, &isnull));
+								  NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not find the clients to reclassify");
+		todo = SPI_tuptable;
+		ntodo = SPI_processed;
+		update = SPI_prepare("UPDATE salesalgo.client SET size = NULL"
+							 " WHERE id OPERATOR(pg_catalog.=) $1",
+							 1, idtype);
+		if (update == NULL)
+			elog(ERROR, "could not prepare the reclassification of a client");
+		for (uint64 i = 0; i < ntodo; i++)
+		{
+			bool		isnull;
+			Datum		id = SPI_getbinval(todo->vals[i], todo->tupdesc, 1, &isnull);
+
+			CHECK_FOR_INTERRUPTS();
+			if (DatumGetBool(SPI_getbinval(todo->vals[i], todo->tupdesc, 2, &isnull)))
+			{
+				if (skipped++ < RECLASSIFY_NAMED)
+					appendStringInfo(&named, "%s" INT64_FORMAT,
+									 named.len > 0 ? ", " : "",
+									 DatumGetInt64(id));
+				continue;
+			}
+			if (SPI_execute_plan(update, &id, NULL, false, 0) != SPI_OK_UPDATE)
+				elog(ERROR, "could not reclassify client " INT64_FORMAT,
+					 DatumGetInt64(id));
+			changed += SPI_processed;
+		}
 	}
 	PG_FINALLY();
 	{
@@ -328,5 +467,14 @@ reclassify(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 	SPI_finish();
+	if (skipped > 0)
+		ereport(NOTICE,
+				(errmsg_plural("reclassify() kept the size of " INT64_FORMAT " client that no size rule matches",
+							   "reclassify() kept the size of " INT64_FORMAT " clients that no size rule matches",
+							   skipped, skipped),
+				 skipped > RECLASSIFY_NAMED ?
+				 errdetail("The first five are clients %s.", named.data) :
+				 errdetail_plural("Client %s.", "Clients %s.", skipped, named.data),
+				 errhint("Add a size rule that matches, or give the size by hand; salesalgo.classify(attributes, category_id) shows what the rules give.")));
 	PG_RETURN_INT64(changed);
 }
