@@ -244,7 +244,8 @@ ROLLBACK;
 UPDATE settings SET warn_before = DEFAULT;
 -- from the deadline index
 SET enable_seqscan = off;
-EXPLAIN (COSTS OFF) SELECT * FROM due_soon;
+\i test/explain_plan.sql
+SELECT * FROM pg_temp.plan($$SELECT * FROM due_soon$$) AS "QUERY PLAN";
 RESET enable_seqscan;
 
 -- worklist keeps its columns and gains due_soon and recall, at the end.

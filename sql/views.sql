@@ -90,19 +90,7 @@ COMMIT;
 -- running clocks.
 EXPLAIN (COSTS OFF) SELECT * FROM pipeline;
 SET enable_seqscan = off;
--- EXPLAIN as it reads on PostgreSQL 15 and 17 alike: 17 names an initplan's
--- output "(InitPlan N).col1" where 15 wrote "$K" and "(returns $K)".
-CREATE FUNCTION pg_temp.plan(query text) RETURNS SETOF text LANGUAGE plpgsql AS $f$
-DECLARE
-    line text;
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
-        line := regexp_replace(line, ' \(returns \$\d+\)', '', 'g');
-        line := regexp_replace(line, '\(InitPlan \d+\)\.col\d+', '$initplan', 'g');
-        RETURN NEXT regexp_replace(line, '\$\d+', '$initplan', 'g');
-    END LOOP;
-END
-$f$;
+\i test/explain_plan.sql
 SELECT * FROM pg_temp.plan($$SELECT client_id FROM overdue$$) AS "QUERY PLAN";
 RESET enable_seqscan;
 SELECT count(*) AS views_reading_history
