@@ -144,7 +144,7 @@ ReadReasons(TimestampTz as_of, RecallReason **reasons)
 					true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read salesalgo.refusal_reason");
 	n = (int) SPI_processed;
-	/* the subtransactions below leave SPI_tuptable to the last query's */
+	/* SPI_tuptable is a global: the rows are read from this query's table */
 	table = SPI_tuptable;
 	*reasons = palloc(sizeof(RecallReason) * Max(n, 1));
 	for (int i = 0; i < n; i++)
