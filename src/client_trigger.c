@@ -476,8 +476,9 @@ ClassifiedOnChanged(Relation rel, const ClientRow *old, const ClientRow *new)
  * A size given by hand is kept, and is the department's judgement from then
  * on; no size (an INSERT without one, or an UPDATE that sets it to NULL) is
  * the size rules' to give, and so is a derived size whose attributes or
- * category an UPDATE changes: a derived size always says what the rules
- * make of the client as it is.  reclassify() re-derives a size this way,
+ * category an UPDATE changes: a derived size says what the rules make of
+ * the client's own attributes and category (a change of the rules waits
+ * for reclassify()).  reclassify() re-derives a size this way,
  * and a client it makes nonprofile while in a worklist leaves it, refused
  * for reason nonprofile, through the same checks as any move (R2, R4, R5);
  * any other UPDATE that would leave a nonprofile client in a worklist is
