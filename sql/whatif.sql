@@ -227,6 +227,28 @@ CREATE TRIGGER g BEFORE INSERT ON public.rule_history FOR EACH STATEMENT EXECUTE
 SELECT code, message FROM regress.error_of($$INSERT INTO public.rule_history (id, changed_at, changed_by, table_name, operation) VALUES (1, now(), 'me', 'x', 'INSERT')$$);
 DROP TABLE public.settings, public.rule_history;
 
+-- 8. The reviewer's findings.
+-- D1: one simulated time, several statements: A leaves, B enters and
+--    leaves, C enters a worklist of cap 1.  Each statement's cap was judged
+--    on its own; B's leave frees no slot for A's.  Identity holds.
+SET salesalgo.now = '2027-06-01 08:00+00';
+INSERT INTO manager (id, name, worklist_cap) VALUES (61, 'Cap one', 1), (62, 'Wide', 5);
+SET salesalgo.now = '2027-06-02 09:00+00';
+INSERT INTO client (id, name, size, manager_id) VALUES (601, 'A', 'large', 61);
+SET salesalgo.now = '2027-06-03 09:00+00';
+UPDATE client SET manager_id = 62 WHERE id = 601;
+INSERT INTO client (id, name, size, manager_id) VALUES (602, 'B', 'large', 61);
+UPDATE client SET manager_id = 62 WHERE id = 602;
+INSERT INTO client (id, name, size, manager_id) VALUES (603, 'C', 'large', 61);
+SELECT manager_id, metric, actual, what_if
+FROM what_if('2027-06-02', '2027-06-10', model_at('2027-06-02')) WHERE actual <> what_if;
+-- One statement that swaps two clients at a full worklist was judged at
+-- its end: still no refusal, whichever row the history lists first.
+SET salesalgo.now = '2027-06-04 09:00+00';
+UPDATE client SET manager_id = CASE id WHEN 603 THEN 62 ELSE 61 END WHERE id IN (601, 603);
+SELECT manager_id, metric, actual, what_if
+FROM what_if('2027-06-02', '2027-06-10', model_at('2027-06-02')) WHERE actual <> what_if;
+
 \c :regress_db
 DROP DATABASE regress_whatif;
 DROP ROLE regress_whatif_head, regress_whatif_bi, regress_whatif_manager;

@@ -23,9 +23,13 @@
  *   until its what-if expiry; what it did after the real expiry is not
  *   replayed (an unknown outcome, never a deal).
  *
- * One statement's moves share a time: a manager's slots freed later in the
- * same statement (or the same simulated time) count as free for its
- * entries, as the cap is judged at the statement's end.
+ * One statement's moves share a time, and so may several statements (one
+ * transaction's, or under salesalgo.now).  The history does not say where a
+ * statement ends, and the cap is judged at each statement's end: an entry
+ * is judged in history id order with the slots that clients holding one now
+ * free later at that time counted as free.  A client that enters and leaves
+ * within that time frees its slot only once, when it leaves: it never frees
+ * the slot of a client that left before it entered.
  */
 #include "postgres.h"
 
@@ -80,7 +84,7 @@ typedef struct Manager
 	TimestampTz since[2];		/* when holds last changed */
 	double		area[2];		/* slot-microseconds */
 	int64		count[M_COUNTS][2];
-	int64		pending;		/* real leaves still to come at this time */
+	int64		pending;		/* its what-if clients leaving later at this time */
 } Manager;
 
 typedef struct ManagerEntry
@@ -99,6 +103,8 @@ typedef struct ClientState
 	bool		delta_known;
 	int			delta;			/* what-if days minus real days */
 	bool		taken[2];		/* entered a worklist in the period */
+	int			pending;		/* index of the manager whose pending counts
+								 * its next move at this time, 0 none */
 } ClientState;
 
 typedef struct TakenKey
@@ -136,6 +142,7 @@ typedef struct Event
 	int			size;			/* -1: unknown */
 	bool		has_category;
 	int64		category;
+	int			next;			/* the client's next event at this time, -1 */
 } Event;
 
 typedef struct Replay
@@ -384,6 +391,36 @@ Count(Replay *r, int manager, int metric, int side)
 	r->managers[manager].count[metric][side]++;
 }
 
+/* The client's counted leave is no longer to come. */
+static void
+Unpend(Replay *r, ClientState *c)
+{
+	if (c->pending != 0)
+	{
+		r->managers[c->pending].pending--;
+		c->pending = 0;
+	}
+}
+
+/*
+ * If the client holds a what-if slot and its next move at this time takes it
+ * out of that worklist, the slot counts as free for the entries before it.
+ */
+static void
+Pend(Replay *r, ClientState *c, const Event *group, const Event *e)
+{
+	const Event *next;
+
+	if (e->next < 0 || c->status != WI_FOLLOWS || !c->in_state || c->manager == 0)
+		return;
+	next = &group[e->next];
+	if (!next->from_in || next->from_manager != r->managers[c->manager].id ||
+		(next->to_in && next->to_manager == next->from_manager))
+		return;
+	c->pending = c->manager;
+	r->managers[c->manager].pending++;
+}
+
 /* The what-if expiries due before (or, inclusive, at) the time "at". */
 static void
 ExpireDue(Replay *r, TimestampTz at, bool inclusive)
@@ -396,6 +433,7 @@ ExpireDue(Replay *r, TimestampTz at, bool inclusive)
 
 		if (c == NULL || c->version != e.version || !c->in_state)
 			continue;
+		Unpend(r, c);
 		if (c->manager != 0)
 			ChangeHolds(&r->managers[c->manager], 1, -1, e.at);
 		Count(r, c->manager, M_EXPIRED, 1);
@@ -445,14 +483,14 @@ Client(Replay *r, int64 id)
 		c->delta_known = false;
 		c->delta = 0;
 		c->taken[0] = c->taken[1] = false;
+		c->pending = 0;
 	}
 	return c;
 }
 
 static void
-Replay1(Replay *r, const Event *e)
+ReplayMove(Replay *r, ClientState *c, const Event *e)
 {
-	ClientState *c = Client(r, e->client);
 	int			from = ManagerIndex(r, e->from_manager);
 	int			to = ManagerIndex(r, e->to_manager);
 	bool		held = e->from_in && from != 0;
@@ -460,8 +498,7 @@ Replay1(Replay *r, const Event *e)
 	bool		leaves = held && !(holds && from == to);
 	bool		enters = holds && !(held && from == to);
 
-	if (leaves && c->in_state && c->manager == from)
-		r->managers[from].pending--;
+	Unpend(r, c);
 
 	/* what really happened */
 	if (leaves)
@@ -538,6 +575,15 @@ Replay1(Replay *r, const Event *e)
 	}
 }
 
+static void
+Replay1(Replay *r, const Event *e, const Event *group)
+{
+	ClientState *c = Client(r, e->client);
+
+	ReplayMove(r, c, e);
+	Pend(r, c, group, e);
+}
+
 static int
 CompareEvents(const void *a, const void *b)
 {
@@ -547,30 +593,71 @@ CompareEvents(const void *a, const void *b)
 	return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/* One time's events: who frees a slot at that time, then each in order. */
+static const Event *sort_events;
+
+static int
+CompareByClient(const void *a, const void *b)
+{
+	const Event *x = &sort_events[*(const int *) a];
+	const Event *y = &sort_events[*(const int *) b];
+
+	if (x->client != y->client)
+		return x->client < y->client ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id ? 1 : 0;
+}
+
+/*
+ * One time's events in the order they happened, each client's next event at
+ * that time known; first the slots its clients will free at that time.
+ */
 static void
 ReplayGroup(Replay *r, Event *events, int n)
 {
 	bool		expired_yet = false;
+	bool	   *first;
 
 	if (n == 0)
 		return;
 	qsort(events, n, sizeof(Event), CompareEvents);
+	first = palloc(sizeof(bool) * n);
+	for (int i = 0; i < n; i++)
+	{
+		events[i].next = -1;
+		first[i] = true;
+	}
+	if (n > 1)
+	{
+		int		   *order = palloc(sizeof(int) * n);
+
+		for (int i = 0; i < n; i++)
+			order[i] = i;
+		sort_events = events;
+		qsort(order, n, sizeof(int), CompareByClient);
+		for (int i = 0; i + 1 < n; i++)
+			if (events[order[i]].client == events[order[i + 1]].client)
+			{
+				events[order[i]].next = order[i + 1];
+				first[order[i + 1]] = false;
+			}
+		pfree(order);
+	}
 	ExpireDue(r, events[0].at, false);
 	for (int i = 0; i < n; i++)
 	{
-		const Event *e = &events[i];
 		ClientState *c;
-		int			from;
+		Event		before;
 
-		if (!e->from_in || e->from_manager == 0 ||
-			(e->to_in && e->to_manager == e->from_manager))
+		if (!first[i])
 			continue;
-		c = hash_search(r->clients, &e->client, HASH_FIND, NULL);
-		from = ManagerIndex(r, e->from_manager);
-		if (c != NULL && c->in_state && c->manager == from)
-			r->managers[from].pending++;
+		c = hash_search(r->clients, &events[i].client, HASH_FIND, NULL);
+		if (c == NULL)
+			continue;
+		/* as if just before its first move here */
+		before = events[i];
+		before.next = i;
+		Pend(r, c, events, &before);
 	}
+	pfree(first);
 	for (int i = 0; i < n; i++)
 	{
 		/* a run of sales_expire() at this time expires what is due by it */
@@ -579,10 +666,12 @@ ReplayGroup(Replay *r, Event *events, int n)
 			ExpireDue(r, events[i].at, true);
 			expired_yet = true;
 		}
-		Replay1(r, &events[i]);
+		Replay1(r, &events[i], events);
 	}
+#ifdef USE_ASSERT_CHECKING
 	for (int i = 0; i < r->nmanagers; i++)
-		r->managers[i].pending = 0;
+		Assert(r->managers[i].pending == 0);
+#endif
 }
 
 static bool
