@@ -249,6 +249,17 @@ UPDATE client SET manager_id = CASE id WHEN 603 THEN 62 ELSE 61 END WHERE id IN 
 SELECT manager_id, metric, actual, what_if
 FROM what_if('2027-06-02', '2027-06-10', model_at('2027-06-02')) WHERE actual <> what_if;
 
+-- D2: no sales_expire() run in the period, no expiry, whatever the
+--    deadlines: a small client past a 10-day deadline is still in work.
+SET salesalgo.now = '2027-07-01 09:00+00';
+INSERT INTO manager (id, name, worklist_cap) VALUES (63, 'No runs', NULL);
+INSERT INTO client (id, name, size, manager_id) VALUES (631, 'Small', 'small', 63);
+SELECT manager_id, metric, actual, what_if
+FROM what_if('2027-07-01', '2027-08-15', '{"deadline_rule": [{"size": "small", "days": 10}]}')
+WHERE actual <> what_if;
+SELECT manager_id, metric, actual, what_if
+FROM what_if('2027-07-01', '2027-08-15', model_at('2027-07-01')) WHERE actual <> what_if;
+
 \c :regress_db
 DROP DATABASE regress_whatif;
 DROP ROLE regress_whatif_head, regress_whatif_bi, regress_whatif_manager;

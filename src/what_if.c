@@ -14,10 +14,12 @@
  * - a what-if deadline is the real deadline moved by the difference of the
  *   two deadline rules for the client's size and category (extensions
  *   stay); a deleted client, whose size is unknown, keeps its real deadline;
- * - a client expires under the what-if model at the first sales_expire()
- *   run at or after its what-if deadline (the runs are those of the period,
- *   from client_history and expire_runs; with no run at all, at the
- *   deadline); from then on it makes no further move in that worklist
+ * - a client whose what-if deadline is its real one expires when it really
+ *   did: a run that skipped it (another session held it) skips it here too;
+ * - a client whose what-if deadline differs expires under the what-if
+ *   model at the first sales_expire() run at or after that deadline (the
+ *   runs are those of the period, from client_history and expire_runs; with
+ *   no run, never); from then on it makes no further move in that worklist
  *   period (its deals are lost to the deadline);
  * - a client the real model expired and the what-if keeps holds its slot
  *   until its what-if expiry; what it did after the real expiry is not
@@ -296,7 +298,7 @@ ExpiryTime(Replay *r, TimestampTz now, TimestampTz deadline)
 	int			j;
 
 	if (r->nruns == 0)
-		return deadline;
+		return DT_NOEND;
 	while (lo < hi)
 	{
 		int			mid = lo + (hi - lo) / 2;
@@ -378,8 +380,10 @@ SetDeadline(Replay *r, ClientState *c, TimestampTz now, TimestampTz deadline)
 	TimestampTz at;
 
 	c->version++;
-	if (c->delta != 0)
-		deadline = AddDays(deadline, c->delta);
+	/* the real deadline: the real runs expire it, or leave it, as they did */
+	if (c->delta == 0)
+		return;
+	deadline = AddDays(deadline, c->delta);
 	at = ExpiryTime(r, now, deadline);
 	if (at != DT_NOEND)
 		HeapPush(r, at, c->id, c->version);
@@ -532,9 +536,14 @@ ReplayMove(Replay *r, ClientState *c, const Event *e)
 
 	if (e->by_expire && e->from_in && !e->to_in && c->in_state)
 	{
-		/* expired for real, not yet under the what-if deadlines */
-		c->status = WI_KEPT;
-		return;
+		if (c->delta != 0)
+		{
+			/* expired for real, not yet under the what-if deadlines */
+			c->status = WI_KEPT;
+			return;
+		}
+		/* the same deadline: expired when and where it really was */
+		Count(r, c->manager, M_EXPIRED, 1);
 	}
 	/* the slot the client holds follows its real manager */
 	if (c->manager != 0 && c->manager != (holds ? to : 0))
