@@ -260,6 +260,33 @@ WHERE actual <> what_if;
 SELECT manager_id, metric, actual, what_if
 FROM what_if('2027-07-01', '2027-08-15', model_at('2027-07-01')) WHERE actual <> what_if;
 
+-- D4: the size at the time, from the history: a medium client under a
+--    20-day medium rule expires at the run after day 20; resized or deleted
+--    later, the past what-if stays.
+SET salesalgo.now = '2027-08-01 09:00+00';
+INSERT INTO manager (id, name, worklist_cap) VALUES (65, 'Resized later', NULL);
+INSERT INTO client (id, name, size, manager_id) VALUES (651, 'Medium then', 'medium', 65);
+SET salesalgo.now = '2027-08-25 23:00+00';
+SELECT sales_expire();
+CREATE TEMP TABLE whatif_before AS
+SELECT manager_id, metric, actual, what_if
+FROM what_if('2027-08-01', '2027-09-01', '{"deadline_rule": [{"size": "medium", "days": 20}]}')
+WHERE manager_id = 65;
+SELECT * FROM whatif_before WHERE actual <> what_if;
+SET salesalgo.now = '2027-09-10 09:00+00';
+UPDATE client SET size = 'large' WHERE id = 651;
+SELECT count(*) AS changed_after_resize FROM (
+    SELECT manager_id, metric, actual, what_if
+    FROM what_if('2027-08-01', '2027-09-01', '{"deadline_rule": [{"size": "medium", "days": 20}]}')
+    WHERE manager_id = 65
+    EXCEPT SELECT * FROM whatif_before) AS x;
+DELETE FROM client WHERE id = 651;
+SELECT count(*) AS changed_after_delete FROM (
+    SELECT manager_id, metric, actual, what_if
+    FROM what_if('2027-08-01', '2027-09-01', '{"deadline_rule": [{"size": "medium", "days": 20}]}')
+    WHERE manager_id = 65
+    EXCEPT SELECT * FROM whatif_before) AS x;
+
 \c :regress_db
 DROP DATABASE regress_whatif;
 DROP ROLE regress_whatif_head, regress_whatif_bi, regress_whatif_manager;

@@ -12,8 +12,8 @@
  *   does not happen, and the client makes no further move in that worklist
  *   period (its deals are lost to the cap);
  * - a what-if deadline is the real deadline moved by the difference of the
- *   two deadline rules for the client's size and category (extensions
- *   stay); a deleted client, whose size is unknown, keeps its real deadline;
+ *   two deadline rules for the client's size (as the history has it then)
+ *   and category (extensions stay);
  * - a client whose what-if deadline is its real one expires when it really
  *   did: a run that skipped it (another session held it) skips it here too;
  * - a client whose what-if deadline differs expires under the what-if
@@ -104,6 +104,7 @@ typedef struct ClientState
 	uint32		version;		/* of its pending expiry */
 	bool		delta_known;
 	int			delta;			/* what-if days minus real days */
+	TimestampTz deadline;		/* the real deadline delta is for */
 	bool		taken[2];		/* entered a worklist in the period */
 	int			pending;		/* index of the manager whose pending counts
 								 * its next move at this time, 0 none */
@@ -270,7 +271,8 @@ RuleDays(Replay *r, int side, int size, bool has_category, int64 category)
 static int
 Delta(Replay *r, ClientState *c, const Event *e)
 {
-	if (!c->delta_known)
+	/* a deadline set anew follows the rule for the size the client has then */
+	if (!c->delta_known || c->deadline != e->deadline)
 	{
 		int			real_days = -1;
 		int			what_if_days = -1;
@@ -282,6 +284,7 @@ Delta(Replay *r, ClientState *c, const Event *e)
 		}
 		c->delta = (real_days < 0 || what_if_days < 0) ? 0 : what_if_days - real_days;
 		c->delta_known = true;
+		c->deadline = e->deadline;
 	}
 	return c->delta;
 }
@@ -875,10 +878,10 @@ LoadOpening(Replay *r, Datum from_ts)
 					   " SELECT h.client_id, min(h.id) AS id FROM salesalgo.client_history AS h"
 					   " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1 GROUP BY h.client_id)"
 					   " SELECT f.client_id, $1, true, true, g.from_manager, g.from_manager,"
-					   " p.deadline_at, false, false, c.size::text, c.category_id"
+					   " p.deadline_at, false, false, coalesce(g.from_size, c.size)::text, c.category_id"
 					   " FROM firsts AS f"
 					   /* the first row by its key, not by a scan of the history */
-					   " CROSS JOIN LATERAL (SELECT g.from_state, g.from_manager"
+					   " CROSS JOIN LATERAL (SELECT g.from_state, g.from_manager, g.from_size"
 					   "  FROM salesalgo.client_history AS g"
 					   "  WHERE g.id OPERATOR(pg_catalog.=) f.id OFFSET 0) AS g"
 					   " CROSS JOIN LATERAL (SELECT b.deadline_at FROM salesalgo.client_history AS b"
@@ -946,7 +949,9 @@ ReplayPeriod(Replay *r, Datum from_ts, Datum to_ts)
 	/*
 	 * In time order, read along the index of the history by time; one time's
 	 * rows are put in order of their ids by ReplayGroup().  The client's size
-	 * and category only where the deadline rules differ.
+	 * and category only where the deadline rules differ: the size the history
+	 * says it had then (the current one for rows written before 1.2), the
+	 * category the client has now (the history does not keep it).
 	 */
 	plan = SPI_prepare(r->sizes_needed ?
 					   "SELECT h.client_id, h.changed_at,"
@@ -956,7 +961,7 @@ ReplayPeriod(Replay *r, Datum from_ts, Datum to_ts)
 					   " h.to_state OPERATOR(pg_catalog.=) 'deal'"
 					   "  AND h.from_state IS DISTINCT FROM 'deal',"
 					   " h.source OPERATOR(pg_catalog.=) 'sales_expire',"
-					   " c.size::text, c.category_id, h.id"
+					   " coalesce(h.to_size, h.from_size, c.size)::text, c.category_id, h.id"
 					   " FROM salesalgo.client_history AS h"
 					   " LEFT JOIN salesalgo.client AS c ON c.id OPERATOR(pg_catalog.=) h.client_id"
 					   " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1"
