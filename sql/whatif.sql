@@ -287,6 +287,26 @@ SELECT count(*) AS changed_after_delete FROM (
     WHERE manager_id = 65
     EXCEPT SELECT * FROM whatif_before) AS x;
 
+-- D5: a what-if deadline does not depend on the caller's TimeZone: a
+--    medium client under a 20-day rule, its deadline ten days earlier
+--    across New York's change to summer time; the evening runs are at
+--    09:30 UTC.
+SET salesalgo.now = '2028-02-20 09:00+00';
+INSERT INTO manager (id, name, worklist_cap) VALUES (66, 'Across DST', NULL);
+INSERT INTO client (id, name, size, manager_id) VALUES (661, 'Medium', 'medium', 66);
+SET salesalgo.now = '2028-03-11 09:30+00';
+SELECT sales_expire() >= 0 AS ran;
+SET salesalgo.now = '2028-03-12 09:30+00';
+SELECT sales_expire() >= 0 AS ran;
+SET TimeZone = 'America/New_York';
+SELECT current_setting('TimeZone') AS zone, metric, actual, what_if
+FROM what_if('2028-02-20 00:00+00', '2028-04-01 00:00+00', '{"deadline_rule": [{"size": "medium", "days": 20}]}')
+WHERE manager_id = 66 AND metric IN ('expired', 'slot_days');
+SET TimeZone = 'UTC';
+SELECT current_setting('TimeZone') AS zone, metric, actual, what_if
+FROM what_if('2028-02-20 00:00+00', '2028-04-01 00:00+00', '{"deadline_rule": [{"size": "medium", "days": 20}]}')
+WHERE manager_id = 66 AND metric IN ('expired', 'slot_days');
+
 \c :regress_db
 DROP DATABASE regress_whatif;
 DROP ROLE regress_whatif_head, regress_whatif_bi, regress_whatif_manager;

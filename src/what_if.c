@@ -45,9 +45,8 @@
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
+#include "common/int.h"
 #include "utils/timestamp.h"
-
-#include "clock.h"
 
 /* What a client is under the what-if model, beside what it really did. */
 typedef enum WhatIfStatus
@@ -386,7 +385,19 @@ SetDeadline(Replay *r, ClientState *c, TimestampTz now, TimestampTz deadline)
 	/* the real deadline: the real runs expire it, or leave it, as they did */
 	if (c->delta == 0)
 		return;
-	deadline = AddDays(deadline, c->delta);
+	/*
+	 * Days of 24 hours (UTC calendar days): the trigger added its days in
+	 * the writer's TimeZone, which the history does not keep, and the
+	 * caller's must not change the result.
+	 */
+	if (pg_add_s64_overflow(deadline, (int64) c->delta * USECS_PER_DAY, &deadline) ||
+		!IS_VALID_TIMESTAMP(deadline))
+	{
+		/* past the end of time: never; before its start: at the first run */
+		if (c->delta > 0)
+			return;
+		deadline = MIN_TIMESTAMP;
+	}
 	at = ExpiryTime(r, now, deadline);
 	if (at != DT_NOEND)
 		HeapPush(r, at, c->id, c->version);
