@@ -1896,6 +1896,14 @@ BEGIN
                         USING ERRCODE = 'invalid_parameter_value',
                               HINT = 'Each deadline_rule is {"size": a client size or null, "category_id": a category or null, "days": a positive integer}.';
                 END IF;
+                IF jsonb_typeof(e -> 'category_id') = 'number'
+                   AND ((e -> 'category_id')::numeric <> trunc((e -> 'category_id')::numeric)
+                        OR (e -> 'category_id')::numeric < -9223372036854775808
+                        OR (e -> 'category_id')::numeric > 9223372036854775807) THEN
+                    RAISE EXCEPTION 'invalid category_id % in a deadline_rule of a what-if model', e -> 'category_id'
+                        USING ERRCODE = 'invalid_parameter_value',
+                              HINT = 'category_id must be the id of a category (a bigint), or null for any category.';
+                END IF;
                 e := jsonb_build_object('size', coalesce(e -> 'size', 'null'),
                                         'category_id', coalesce(e -> 'category_id', 'null'),
                                         'days', e -> 'days');

@@ -307,6 +307,13 @@ SELECT current_setting('TimeZone') AS zone, metric, actual, what_if
 FROM what_if('2028-02-20 00:00+00', '2028-04-01 00:00+00', '{"deadline_rule": [{"size": "medium", "days": 20}]}')
 WHERE manager_id = 66 AND metric IN ('expired', 'slot_days');
 
+-- D7: the widest period has no overflow; a category_id that is no
+--    category's id is 22023 with a hint naming the key.
+SELECT count(*) FILTER (WHERE what_if < 0 OR actual < 0) AS negative
+FROM what_if('4713-01-01 BC', '294276-12-30', '{}');
+SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"deadline_rule": [{"category_id": 1.5, "days": 10}]}')$$);
+SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"deadline_rule": [{"category_id": 1e30, "days": 10}]}')$$);
+
 \c :regress_db
 DROP DATABASE regress_whatif;
 DROP ROLE regress_whatif_head, regress_whatif_bi, regress_whatif_manager;

@@ -233,7 +233,8 @@ ChangeHolds(Manager *m, int side, int by, TimestampTz at)
 		return;
 	if (at > m->since[side])
 	{
-		m->area[side] += (double) m->holds[side] * (double) (at - m->since[side]);
+		/* in double: the widest period overflows an int64 difference */
+		m->area[side] += (double) m->holds[side] * ((double) at - (double) m->since[side]);
 		m->since[side] = at;
 	}
 	m->holds[side] += by;
@@ -1105,7 +1106,7 @@ what_if_replay(PG_FUNCTION_ARGS)
 		if (PG_ARGISNULL(i))
 			elog(ERROR, "what_if_replay: argument %d is NULL", i + 1);
 	InitMaterializedSRF(fcinfo, 0);
-	days = (double) (to - PG_GETARG_TIMESTAMPTZ(0)) / USECS_PER_DAY;
+	days = ((double) to - (double) PG_GETARG_TIMESTAMPTZ(0)) / USECS_PER_DAY;
 
 	replay_context = AllocSetContextCreate(CurrentMemoryContext,
 										   "salesalgo what-if replay",
