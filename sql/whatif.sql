@@ -167,7 +167,7 @@ SELECT days, (SELECT what_if FROM what_if('2027-04-01', '2027-05-01', jsonb_buil
 FROM generate_series(24, 27) AS days;
 
 -- 4. Bad input: 22023 (22004 for NULL), with a hint naming the key.
-SELECT code, message, hint LIKE 'Use the keys of salesalgo.model_at(): active, deadline_rule, default_worklist_cap, %' AS hint_lists_keys
+SELECT code, message, hint LIKE 'Use the keys of salesalgo.model_at(): active, category_in_profile, deadline_rule, default_worklist_cap, %' AS hint_lists_keys
 FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"cap": 60}')$$);
 SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"default_worklist_cap": -5}')$$);
 SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"default_worklist_cap": 2.5}')$$);
@@ -313,6 +313,32 @@ SELECT count(*) FILTER (WHERE what_if < 0 OR actual < 0) AS negative
 FROM what_if('4713-01-01 BC', '294276-12-30', '{}');
 SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"deadline_rule": [{"category_id": 1.5, "days": 10}]}')$$);
 SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"deadline_rule": [{"category_id": 1e30, "days": 10}]}')$$);
+
+-- D8: a category's in_profile is part of the model: its changes are
+--    rule_history's, model_at() shows them, and what_if() cannot replay
+--    another.
+SET salesalgo.now = '2028-05-01 09:00+00';
+INSERT INTO category (id, name) VALUES (7, 'retail');
+SET salesalgo.now = '2028-05-02 09:00+00';
+UPDATE category SET name = 'retail trade' WHERE id = 7;
+UPDATE category SET in_profile = false WHERE id = 7;
+SELECT table_name, operation, old_row -> 'in_profile' AS old_in_profile, new_row -> 'in_profile' AS new_in_profile
+FROM rule_history WHERE table_name = 'category' AND coalesce(old_row, new_row) ->> 'id' = '7' ORDER BY id;
+SELECT ts, model_at(ts) -> 'category_in_profile' AS in_profile
+FROM (VALUES ('2028-04-30 00:00+00'::timestamptz), ('2028-05-01 12:00+00'), ('2028-05-03 00:00+00')) AS t(ts);
+SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2028-05-01', '2028-05-02', '{"category_in_profile": {"7": false}}')$$);
+SELECT count(*) AS rows FROM what_if('2028-05-01 12:00', '2028-05-02',
+    jsonb_build_object('category_in_profile', model_at('2028-05-01 12:00') -> 'category_in_profile'));
+-- D9: a manager's new id is a change of the model: before it, the manager
+--    is under its old id only.
+SET salesalgo.now = '2028-06-01 09:00+00';
+INSERT INTO manager (id, name, worklist_cap) VALUES (67, 'Renumbered', 7);
+SET salesalgo.now = '2028-06-02 09:00+00';
+UPDATE manager SET id = 68 WHERE id = 67;
+SELECT operation, old_row -> 'id' AS old_id, new_row -> 'id' AS new_id
+FROM rule_history WHERE table_name = 'manager' AND coalesce(old_row, new_row) ->> 'name' = 'Renumbered' ORDER BY id;
+SELECT ts, model_at(ts) -> 'worklist_cap' -> '67' AS cap_67, model_at(ts) -> 'worklist_cap' -> '68' AS cap_68
+FROM (VALUES ('2028-06-01 12:00+00'::timestamptz), ('2028-06-03 00:00+00')) AS t(ts);
 
 \c :regress_db
 DROP DATABASE regress_whatif;
