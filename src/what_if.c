@@ -36,6 +36,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -45,7 +46,6 @@
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
-#include "common/int.h"
 #include "utils/timestamp.h"
 
 /* What a client is under the what-if model, beside what it really did. */
@@ -386,6 +386,7 @@ SetDeadline(Replay *r, ClientState *c, TimestampTz now, TimestampTz deadline)
 	/* the real deadline: the real runs expire it, or leave it, as they did */
 	if (c->delta == 0)
 		return;
+
 	/*
 	 * Days of 24 hours (UTC calendar days): the trigger added its days in
 	 * the writer's TimeZone, which the history does not keep, and the
