@@ -1618,7 +1618,7 @@ CREATE TABLE salesalgo.rule_history (
 ALTER SEQUENCE salesalgo.rule_history_id_seq OWNED BY salesalgo.rule_history.id;
 CREATE INDEX rule_history_changed_at_idx ON salesalgo.rule_history (changed_at, id);
 COMMENT ON TABLE salesalgo.rule_history IS
-    'Every committed change of the model: transition_rule, deadline_rule, refusal_reason, size_rule, settings, and a manager''s worklist_cap or active flag (managers hired and removed included); append-only.';
+    'Every committed change of the model: transition_rule, deadline_rule, refusal_reason, size_rule, settings, a manager''s id, worklist_cap or active flag (managers hired and removed included), and a category''s id or in_profile (categories added and removed included); append-only.';
 COMMENT ON COLUMN salesalgo.rule_history.changed_at IS
     'The time of the statement that made the change (salesalgo.now when set).';
 COMMENT ON COLUMN salesalgo.rule_history.changed_by IS 'current_user of the change.';
@@ -1679,18 +1679,36 @@ END
 $$;
 CREATE TRIGGER rule_history AFTER INSERT OR DELETE ON salesalgo.manager
     FOR EACH ROW EXECUTE FUNCTION salesalgo.rule_history_log();
-CREATE TRIGGER rule_history_update AFTER UPDATE OF worklist_cap, active ON salesalgo.manager
+-- a manager's new id too: the model at an earlier time shows it under the old
+CREATE TRIGGER rule_history_update AFTER UPDATE OF id, worklist_cap, active ON salesalgo.manager
     FOR EACH ROW
-    WHEN (OLD.worklist_cap IS DISTINCT FROM NEW.worklist_cap OR OLD.active IS DISTINCT FROM NEW.active)
+    WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.worklist_cap IS DISTINCT FROM NEW.worklist_cap
+          OR OLD.active IS DISTINCT FROM NEW.active)
     EXECUTE FUNCTION salesalgo.rule_history_log();
 CREATE TRIGGER rule_history_truncate BEFORE TRUNCATE ON salesalgo.manager
     FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rule_history_log();
 COMMENT ON TRIGGER rule_history ON salesalgo.manager IS
     'The model''s history: a manager hired or removed is a row of rule_history.';
 COMMENT ON TRIGGER rule_history_update ON salesalgo.manager IS
-    'The model''s history: a change of a manager''s worklist_cap or active flag is a row of rule_history.';
+    'The model''s history: a change of a manager''s id, worklist_cap or active flag is a row of rule_history.';
 COMMENT ON TRIGGER rule_history_truncate ON salesalgo.manager IS
     'The model''s history: each manager a truncation removes is a row of rule_history.';
+-- A category's in_profile is a rule (R5, the size rules): a category added,
+-- removed, renumbered or taken in or out of the profile; not its name.
+CREATE TRIGGER rule_history AFTER INSERT OR DELETE ON salesalgo.category
+    FOR EACH ROW EXECUTE FUNCTION salesalgo.rule_history_log();
+CREATE TRIGGER rule_history_update AFTER UPDATE OF id, in_profile ON salesalgo.category
+    FOR EACH ROW
+    WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.in_profile IS DISTINCT FROM NEW.in_profile)
+    EXECUTE FUNCTION salesalgo.rule_history_log();
+CREATE TRIGGER rule_history_truncate BEFORE TRUNCATE ON salesalgo.category
+    FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rule_history_log();
+COMMENT ON TRIGGER rule_history ON salesalgo.category IS
+    'The model''s history: a category added or removed is a row of rule_history.';
+COMMENT ON TRIGGER rule_history_update ON salesalgo.category IS
+    'The model''s history: a change of a category''s id or in_profile is a row of rule_history.';
+COMMENT ON TRIGGER rule_history_truncate ON salesalgo.category IS
+    'The model''s history: each category a truncation removes is a row of rule_history.';
 
 -- 23b. The model at a time: the current tables with every later change of
 --    rule_history undone, newest first.  A key's state at ts is the old row
@@ -1783,11 +1801,14 @@ BEGIN
             SELECT jsonb_agg(r - 'shipped' ORDER BY (r ->> 'id')::bigint)
             FROM salesalgo.model_rows('size_rule', ts) AS r), '[]'));
     END IF;
+    model := model || jsonb_build_object('category_in_profile', coalesce((
+        SELECT jsonb_object_agg(r ->> 'id', coalesce(r -> 'in_profile', 'true'))
+        FROM salesalgo.model_rows('category', ts) AS r), '{}'));
     RETURN model;
 END
 $$;
 COMMENT ON FUNCTION salesalgo.model_at(timestamptz) IS
-    'The model in force at ts: default_worklist_cap, worklist_cap and active (objects: manager id -> own cap, NULL for the default; -> active), deadline_rule ({size, category_id, days}), transition_rule ({from_state, to_state}), refusal_reason ({code, hard, ...}), expire_state, expire_reason (and size_rule where it exists); rebuilt from the tables and rule_history. Runs as its owner; for heads of sales and BI roles.';
+    'The model in force at ts: default_worklist_cap, worklist_cap and active (objects: manager id -> own cap, NULL for the default; -> active), deadline_rule ({size, category_id, days}), transition_rule ({from_state, to_state}), refusal_reason ({code, hard, ...}), expire_state, expire_reason, category_in_profile (object: category id -> in_profile) (and size_rule where it exists); rebuilt from the tables and rule_history. Runs as its owner; for heads of sales and BI roles.';
 REVOKE ALL ON FUNCTION salesalgo.model_at(timestamptz) FROM PUBLIC;
 
 CREATE FUNCTION salesalgo.model_changes(from_ts timestamptz, to_ts timestamptz)
@@ -1938,6 +1959,14 @@ BEGIN
                     RAISE EXCEPTION 'invalid deadline_rule % in a what-if model', e
                         USING ERRCODE = 'invalid_parameter_value',
                               HINT = 'Each deadline_rule is {"size": a client size or null, "category_id": a category or null, "days": a positive integer}.';
+                END IF;
+                IF jsonb_typeof(e -> 'category_id') = 'number'
+                   AND ((e -> 'category_id')::numeric <> trunc((e -> 'category_id')::numeric)
+                        OR (e -> 'category_id')::numeric < -9223372036854775808
+                        OR (e -> 'category_id')::numeric > 9223372036854775807) THEN
+                    RAISE EXCEPTION 'invalid category_id % in a deadline_rule of a what-if model', e -> 'category_id'
+                        USING ERRCODE = 'invalid_parameter_value',
+                              HINT = 'category_id must be the id of a category (a bigint), or null for any category.';
                 END IF;
                 e := jsonb_build_object('size', coalesce(e -> 'size', 'null'),
                                         'category_id', coalesce(e -> 'category_id', 'null'),

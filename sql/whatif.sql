@@ -167,7 +167,7 @@ SELECT days, (SELECT what_if FROM what_if('2027-04-01', '2027-05-01', jsonb_buil
 FROM generate_series(24, 27) AS days;
 
 -- 4. Bad input: 22023 (22004 for NULL), with a hint naming the key.
-SELECT code, message, hint LIKE 'Use the keys of salesalgo.model_at(): active, deadline_rule, default_worklist_cap, %' AS hint_lists_keys
+SELECT code, message, hint LIKE 'Use the keys of salesalgo.model_at(): active, category_in_profile, deadline_rule, default_worklist_cap, %' AS hint_lists_keys
 FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"cap": 60}')$$);
 SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"default_worklist_cap": -5}')$$);
 SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"default_worklist_cap": 2.5}')$$);
@@ -226,6 +226,119 @@ CREATE TABLE public.rule_history (LIKE salesalgo.rule_history);
 CREATE TRIGGER g BEFORE INSERT ON public.rule_history FOR EACH STATEMENT EXECUTE FUNCTION salesalgo.rule_history_guard();
 SELECT code, message FROM regress.error_of($$INSERT INTO public.rule_history (id, changed_at, changed_by, table_name, operation) VALUES (1, now(), 'me', 'x', 'INSERT')$$);
 DROP TABLE public.settings, public.rule_history;
+
+-- 8. The reviewer's findings.
+-- D1: one simulated time, several statements: A leaves, B enters and
+--    leaves, C enters a worklist of cap 1.  Each statement's cap was judged
+--    on its own; B's leave frees no slot for A's.  Identity holds.
+SET salesalgo.now = '2027-06-01 08:00+00';
+INSERT INTO manager (id, name, worklist_cap) VALUES (61, 'Cap one', 1), (62, 'Wide', 5);
+SET salesalgo.now = '2027-06-02 09:00+00';
+INSERT INTO client (id, name, size, manager_id) VALUES (601, 'A', 'large', 61);
+SET salesalgo.now = '2027-06-03 09:00+00';
+UPDATE client SET manager_id = 62 WHERE id = 601;
+INSERT INTO client (id, name, size, manager_id) VALUES (602, 'B', 'large', 61);
+UPDATE client SET manager_id = 62 WHERE id = 602;
+INSERT INTO client (id, name, size, manager_id) VALUES (603, 'C', 'large', 61);
+SELECT manager_id, metric, actual, what_if
+FROM what_if('2027-06-02', '2027-06-10', model_at('2027-06-02')) WHERE actual <> what_if;
+-- One statement that swaps two clients at a full worklist was judged at
+-- its end: still no refusal, whichever row the history lists first.
+SET salesalgo.now = '2027-06-04 09:00+00';
+UPDATE client SET manager_id = CASE id WHEN 603 THEN 62 ELSE 61 END WHERE id IN (601, 603);
+SELECT manager_id, metric, actual, what_if
+FROM what_if('2027-06-02', '2027-06-10', model_at('2027-06-02')) WHERE actual <> what_if;
+
+-- D2: no sales_expire() run in the period, no expiry, whatever the
+--    deadlines: a small client past a 10-day deadline is still in work.
+SET salesalgo.now = '2027-07-01 09:00+00';
+INSERT INTO manager (id, name, worklist_cap) VALUES (63, 'No runs', NULL);
+INSERT INTO client (id, name, size, manager_id) VALUES (631, 'Small', 'small', 63);
+SELECT manager_id, metric, actual, what_if
+FROM what_if('2027-07-01', '2027-08-15', '{"deadline_rule": [{"size": "small", "days": 10}]}')
+WHERE actual <> what_if;
+SELECT manager_id, metric, actual, what_if
+FROM what_if('2027-07-01', '2027-08-15', model_at('2027-07-01')) WHERE actual <> what_if;
+
+-- D4: the size at the time, from the history: a medium client under a
+--    20-day medium rule expires at the run after day 20; resized or deleted
+--    later, the past what-if stays.
+SET salesalgo.now = '2027-08-01 09:00+00';
+INSERT INTO manager (id, name, worklist_cap) VALUES (65, 'Resized later', NULL);
+INSERT INTO client (id, name, size, manager_id) VALUES (651, 'Medium then', 'medium', 65);
+SET salesalgo.now = '2027-08-25 23:00+00';
+SELECT sales_expire();
+CREATE TEMP TABLE whatif_before AS
+SELECT manager_id, metric, actual, what_if
+FROM what_if('2027-08-01', '2027-09-01', '{"deadline_rule": [{"size": "medium", "days": 20}]}')
+WHERE manager_id = 65;
+SELECT * FROM whatif_before WHERE actual <> what_if;
+SET salesalgo.now = '2027-09-10 09:00+00';
+UPDATE client SET size = 'large' WHERE id = 651;
+SELECT count(*) AS changed_after_resize FROM (
+    SELECT manager_id, metric, actual, what_if
+    FROM what_if('2027-08-01', '2027-09-01', '{"deadline_rule": [{"size": "medium", "days": 20}]}')
+    WHERE manager_id = 65
+    EXCEPT SELECT * FROM whatif_before) AS x;
+DELETE FROM client WHERE id = 651;
+SELECT count(*) AS changed_after_delete FROM (
+    SELECT manager_id, metric, actual, what_if
+    FROM what_if('2027-08-01', '2027-09-01', '{"deadline_rule": [{"size": "medium", "days": 20}]}')
+    WHERE manager_id = 65
+    EXCEPT SELECT * FROM whatif_before) AS x;
+
+-- D5: a what-if deadline does not depend on the caller's TimeZone: a
+--    medium client under a 20-day rule, its deadline ten days earlier
+--    across New York's change to summer time; the evening runs are at
+--    09:30 UTC.
+SET salesalgo.now = '2028-02-20 09:00+00';
+INSERT INTO manager (id, name, worklist_cap) VALUES (66, 'Across DST', NULL);
+INSERT INTO client (id, name, size, manager_id) VALUES (661, 'Medium', 'medium', 66);
+SET salesalgo.now = '2028-03-11 09:30+00';
+SELECT sales_expire() >= 0 AS ran;
+SET salesalgo.now = '2028-03-12 09:30+00';
+SELECT sales_expire() >= 0 AS ran;
+SET TimeZone = 'America/New_York';
+SELECT current_setting('TimeZone') AS zone, metric, actual, what_if
+FROM what_if('2028-02-20 00:00+00', '2028-04-01 00:00+00', '{"deadline_rule": [{"size": "medium", "days": 20}]}')
+WHERE manager_id = 66 AND metric IN ('expired', 'slot_days');
+SET TimeZone = 'UTC';
+SELECT current_setting('TimeZone') AS zone, metric, actual, what_if
+FROM what_if('2028-02-20 00:00+00', '2028-04-01 00:00+00', '{"deadline_rule": [{"size": "medium", "days": 20}]}')
+WHERE manager_id = 66 AND metric IN ('expired', 'slot_days');
+
+-- D7: the widest period has no overflow; a category_id that is no
+--    category's id is 22023 with a hint naming the key.
+SELECT count(*) FILTER (WHERE what_if < 0 OR actual < 0) AS negative
+FROM what_if('4713-01-01 BC', '294276-12-30', '{}');
+SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"deadline_rule": [{"category_id": 1.5, "days": 10}]}')$$);
+SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2027-04-01', '2027-05-01', '{"deadline_rule": [{"category_id": 1e30, "days": 10}]}')$$);
+
+-- D8: a category's in_profile is part of the model: its changes are
+--    rule_history's, model_at() shows them, and what_if() cannot replay
+--    another.
+SET salesalgo.now = '2028-05-01 09:00+00';
+INSERT INTO category (id, name) VALUES (7, 'retail');
+SET salesalgo.now = '2028-05-02 09:00+00';
+UPDATE category SET name = 'retail trade' WHERE id = 7;
+UPDATE category SET in_profile = false WHERE id = 7;
+SELECT table_name, operation, old_row -> 'in_profile' AS old_in_profile, new_row -> 'in_profile' AS new_in_profile
+FROM rule_history WHERE table_name = 'category' AND coalesce(old_row, new_row) ->> 'id' = '7' ORDER BY id;
+SELECT ts, model_at(ts) -> 'category_in_profile' AS in_profile
+FROM (VALUES ('2028-04-30 00:00+00'::timestamptz), ('2028-05-01 12:00+00'), ('2028-05-03 00:00+00')) AS t(ts);
+SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.what_if('2028-05-01', '2028-05-02', '{"category_in_profile": {"7": false}}')$$);
+SELECT count(*) AS rows FROM what_if('2028-05-01 12:00', '2028-05-02',
+    jsonb_build_object('category_in_profile', model_at('2028-05-01 12:00') -> 'category_in_profile'));
+-- D9: a manager's new id is a change of the model: before it, the manager
+--    is under its old id only.
+SET salesalgo.now = '2028-06-01 09:00+00';
+INSERT INTO manager (id, name, worklist_cap) VALUES (67, 'Renumbered', 7);
+SET salesalgo.now = '2028-06-02 09:00+00';
+UPDATE manager SET id = 68 WHERE id = 67;
+SELECT operation, old_row -> 'id' AS old_id, new_row -> 'id' AS new_id
+FROM rule_history WHERE table_name = 'manager' AND coalesce(old_row, new_row) ->> 'name' = 'Renumbered' ORDER BY id;
+SELECT ts, model_at(ts) -> 'worklist_cap' -> '67' AS cap_67, model_at(ts) -> 'worklist_cap' -> '68' AS cap_68
+FROM (VALUES ('2028-06-01 12:00+00'::timestamptz), ('2028-06-03 00:00+00')) AS t(ts);
 
 \c :regress_db
 DROP DATABASE regress_whatif;

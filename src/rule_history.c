@@ -1,8 +1,8 @@
 /*
  * rule_history.c
  *	  The model's own history: every committed change of a rule table, of
- *	  the settings and of a manager's cap or active flag, as a row of
- *	  salesalgo.rule_history.
+ *	  the settings, of a manager's id, cap or active flag and of a
+ *	  category's in_profile, as a row of salesalgo.rule_history.
  *
  * The rows are written by internal_write.c as the user who made the change,
  * as client_history is: that user needs no privilege on rule_history, and a
@@ -37,7 +37,7 @@
 /* The tables whose changes are the model's history. */
 static const char *const model_tables[] = {
 	"transition_rule", "deadline_rule", "refusal_reason", "settings",
-	"manager", "size_rule"
+	"manager", "size_rule", "category"
 };
 
 /* The columns of salesalgo.rule_history that salesalgo writes. */

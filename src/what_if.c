@@ -12,24 +12,31 @@
  *   does not happen, and the client makes no further move in that worklist
  *   period (its deals are lost to the cap);
  * - a what-if deadline is the real deadline moved by the difference of the
- *   two deadline rules for the client's size and category (extensions
- *   stay); a deleted client, whose size is unknown, keeps its real deadline;
- * - a client expires under the what-if model at the first sales_expire()
- *   run at or after its what-if deadline (the runs are those of the period,
- *   from client_history and expire_runs; with no run at all, at the
- *   deadline); from then on it makes no further move in that worklist
+ *   two deadline rules for the client's size (as the history has it then)
+ *   and category (extensions stay);
+ * - a client whose what-if deadline is its real one expires when it really
+ *   did: a run that skipped it (another session held it) skips it here too;
+ * - a client whose what-if deadline differs expires under the what-if
+ *   model at the first sales_expire() run at or after that deadline (the
+ *   runs are those of the period, from client_history and expire_runs; with
+ *   no run, never); from then on it makes no further move in that worklist
  *   period (its deals are lost to the deadline);
  * - a client the real model expired and the what-if keeps holds its slot
  *   until its what-if expiry; what it did after the real expiry is not
  *   replayed (an unknown outcome, never a deal).
  *
- * One statement's moves share a time: a manager's slots freed later in the
- * same statement (or the same simulated time) count as free for its
- * entries, as the cap is judged at the statement's end.
+ * One statement's moves share a time, and so may several statements (one
+ * transaction's, or under salesalgo.now).  The history does not say where a
+ * statement ends, and the cap is judged at each statement's end: an entry
+ * is judged in history id order with the slots that clients holding one now
+ * free later at that time counted as free.  A client that enters and leaves
+ * within that time frees its slot only once, when it leaves: it never frees
+ * the slot of a client that left before it entered.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -40,8 +47,6 @@
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
-
-#include "clock.h"
 
 /* What a client is under the what-if model, beside what it really did. */
 typedef enum WhatIfStatus
@@ -80,7 +85,7 @@ typedef struct Manager
 	TimestampTz since[2];		/* when holds last changed */
 	double		area[2];		/* slot-microseconds */
 	int64		count[M_COUNTS][2];
-	int64		pending;		/* real leaves still to come at this time */
+	int64		pending;		/* its what-if clients leaving later at this time */
 } Manager;
 
 typedef struct ManagerEntry
@@ -98,7 +103,10 @@ typedef struct ClientState
 	uint32		version;		/* of its pending expiry */
 	bool		delta_known;
 	int			delta;			/* what-if days minus real days */
+	TimestampTz deadline;		/* the real deadline delta is for */
 	bool		taken[2];		/* entered a worklist in the period */
+	int			pending;		/* index of the manager whose pending counts
+								 * its next move at this time, 0 none */
 } ClientState;
 
 typedef struct TakenKey
@@ -136,6 +144,7 @@ typedef struct Event
 	int			size;			/* -1: unknown */
 	bool		has_category;
 	int64		category;
+	int			next;			/* the client's next event at this time, -1 */
 } Event;
 
 typedef struct Replay
@@ -224,7 +233,8 @@ ChangeHolds(Manager *m, int side, int by, TimestampTz at)
 		return;
 	if (at > m->since[side])
 	{
-		m->area[side] += (double) m->holds[side] * (double) (at - m->since[side]);
+		/* in double: the widest period overflows an int64 difference */
+		m->area[side] += (double) m->holds[side] * ((double) at - (double) m->since[side]);
 		m->since[side] = at;
 	}
 	m->holds[side] += by;
@@ -261,7 +271,8 @@ RuleDays(Replay *r, int side, int size, bool has_category, int64 category)
 static int
 Delta(Replay *r, ClientState *c, const Event *e)
 {
-	if (!c->delta_known)
+	/* a deadline set anew follows the rule for the size the client has then */
+	if (!c->delta_known || c->deadline != e->deadline)
 	{
 		int			real_days = -1;
 		int			what_if_days = -1;
@@ -273,6 +284,7 @@ Delta(Replay *r, ClientState *c, const Event *e)
 		}
 		c->delta = (real_days < 0 || what_if_days < 0) ? 0 : what_if_days - real_days;
 		c->delta_known = true;
+		c->deadline = e->deadline;
 	}
 	return c->delta;
 }
@@ -289,7 +301,7 @@ ExpiryTime(Replay *r, TimestampTz now, TimestampTz deadline)
 	int			j;
 
 	if (r->nruns == 0)
-		return deadline;
+		return DT_NOEND;
 	while (lo < hi)
 	{
 		int			mid = lo + (hi - lo) / 2;
@@ -371,8 +383,23 @@ SetDeadline(Replay *r, ClientState *c, TimestampTz now, TimestampTz deadline)
 	TimestampTz at;
 
 	c->version++;
-	if (c->delta != 0)
-		deadline = AddDays(deadline, c->delta);
+	/* the real deadline: the real runs expire it, or leave it, as they did */
+	if (c->delta == 0)
+		return;
+
+	/*
+	 * Days of 24 hours (UTC calendar days): the trigger added its days in
+	 * the writer's TimeZone, which the history does not keep, and the
+	 * caller's must not change the result.
+	 */
+	if (pg_add_s64_overflow(deadline, (int64) c->delta * USECS_PER_DAY, &deadline) ||
+		!IS_VALID_TIMESTAMP(deadline))
+	{
+		/* past the end of time: never; before its start: at the first run */
+		if (c->delta > 0)
+			return;
+		deadline = MIN_TIMESTAMP;
+	}
 	at = ExpiryTime(r, now, deadline);
 	if (at != DT_NOEND)
 		HeapPush(r, at, c->id, c->version);
@@ -382,6 +409,36 @@ static void
 Count(Replay *r, int manager, int metric, int side)
 {
 	r->managers[manager].count[metric][side]++;
+}
+
+/* The client's counted leave is no longer to come. */
+static void
+Unpend(Replay *r, ClientState *c)
+{
+	if (c->pending != 0)
+	{
+		r->managers[c->pending].pending--;
+		c->pending = 0;
+	}
+}
+
+/*
+ * If the client holds a what-if slot and its next move at this time takes it
+ * out of that worklist, the slot counts as free for the entries before it.
+ */
+static void
+Pend(Replay *r, ClientState *c, const Event *group, const Event *e)
+{
+	const Event *next;
+
+	if (e->next < 0 || c->status != WI_FOLLOWS || !c->in_state || c->manager == 0)
+		return;
+	next = &group[e->next];
+	if (!next->from_in || next->from_manager != r->managers[c->manager].id ||
+		(next->to_in && next->to_manager == next->from_manager))
+		return;
+	c->pending = c->manager;
+	r->managers[c->manager].pending++;
 }
 
 /* The what-if expiries due before (or, inclusive, at) the time "at". */
@@ -396,6 +453,7 @@ ExpireDue(Replay *r, TimestampTz at, bool inclusive)
 
 		if (c == NULL || c->version != e.version || !c->in_state)
 			continue;
+		Unpend(r, c);
 		if (c->manager != 0)
 			ChangeHolds(&r->managers[c->manager], 1, -1, e.at);
 		Count(r, c->manager, M_EXPIRED, 1);
@@ -445,14 +503,14 @@ Client(Replay *r, int64 id)
 		c->delta_known = false;
 		c->delta = 0;
 		c->taken[0] = c->taken[1] = false;
+		c->pending = 0;
 	}
 	return c;
 }
 
 static void
-Replay1(Replay *r, const Event *e)
+ReplayMove(Replay *r, ClientState *c, const Event *e)
 {
-	ClientState *c = Client(r, e->client);
 	int			from = ManagerIndex(r, e->from_manager);
 	int			to = ManagerIndex(r, e->to_manager);
 	bool		held = e->from_in && from != 0;
@@ -460,8 +518,7 @@ Replay1(Replay *r, const Event *e)
 	bool		leaves = held && !(holds && from == to);
 	bool		enters = holds && !(held && from == to);
 
-	if (leaves && c->in_state && c->manager == from)
-		r->managers[from].pending--;
+	Unpend(r, c);
 
 	/* what really happened */
 	if (leaves)
@@ -495,9 +552,14 @@ Replay1(Replay *r, const Event *e)
 
 	if (e->by_expire && e->from_in && !e->to_in && c->in_state)
 	{
-		/* expired for real, not yet under the what-if deadlines */
-		c->status = WI_KEPT;
-		return;
+		if (c->delta != 0)
+		{
+			/* expired for real, not yet under the what-if deadlines */
+			c->status = WI_KEPT;
+			return;
+		}
+		/* the same deadline: expired when and where it really was */
+		Count(r, c->manager, M_EXPIRED, 1);
 	}
 	/* the slot the client holds follows its real manager */
 	if (c->manager != 0 && c->manager != (holds ? to : 0))
@@ -538,6 +600,15 @@ Replay1(Replay *r, const Event *e)
 	}
 }
 
+static void
+Replay1(Replay *r, const Event *e, const Event *group)
+{
+	ClientState *c = Client(r, e->client);
+
+	ReplayMove(r, c, e);
+	Pend(r, c, group, e);
+}
+
 static int
 CompareEvents(const void *a, const void *b)
 {
@@ -547,30 +618,71 @@ CompareEvents(const void *a, const void *b)
 	return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/* One time's events: who frees a slot at that time, then each in order. */
+static const Event *sort_events;
+
+static int
+CompareByClient(const void *a, const void *b)
+{
+	const Event *x = &sort_events[*(const int *) a];
+	const Event *y = &sort_events[*(const int *) b];
+
+	if (x->client != y->client)
+		return x->client < y->client ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id ? 1 : 0;
+}
+
+/*
+ * One time's events in the order they happened, each client's next event at
+ * that time known; first the slots its clients will free at that time.
+ */
 static void
 ReplayGroup(Replay *r, Event *events, int n)
 {
 	bool		expired_yet = false;
+	bool	   *first;
 
 	if (n == 0)
 		return;
 	qsort(events, n, sizeof(Event), CompareEvents);
+	first = palloc(sizeof(bool) * n);
+	for (int i = 0; i < n; i++)
+	{
+		events[i].next = -1;
+		first[i] = true;
+	}
+	if (n > 1)
+	{
+		int		   *order = palloc(sizeof(int) * n);
+
+		for (int i = 0; i < n; i++)
+			order[i] = i;
+		sort_events = events;
+		qsort(order, n, sizeof(int), CompareByClient);
+		for (int i = 0; i + 1 < n; i++)
+			if (events[order[i]].client == events[order[i + 1]].client)
+			{
+				events[order[i]].next = order[i + 1];
+				first[order[i + 1]] = false;
+			}
+		pfree(order);
+	}
 	ExpireDue(r, events[0].at, false);
 	for (int i = 0; i < n; i++)
 	{
-		const Event *e = &events[i];
 		ClientState *c;
-		int			from;
+		Event		before;
 
-		if (!e->from_in || e->from_manager == 0 ||
-			(e->to_in && e->to_manager == e->from_manager))
+		if (!first[i])
 			continue;
-		c = hash_search(r->clients, &e->client, HASH_FIND, NULL);
-		from = ManagerIndex(r, e->from_manager);
-		if (c != NULL && c->in_state && c->manager == from)
-			r->managers[from].pending++;
+		c = hash_search(r->clients, &events[i].client, HASH_FIND, NULL);
+		if (c == NULL)
+			continue;
+		/* as if just before its first move here */
+		before = events[i];
+		before.next = i;
+		Pend(r, c, events, &before);
 	}
+	pfree(first);
 	for (int i = 0; i < n; i++)
 	{
 		/* a run of sales_expire() at this time expires what is due by it */
@@ -579,10 +691,12 @@ ReplayGroup(Replay *r, Event *events, int n)
 			ExpireDue(r, events[i].at, true);
 			expired_yet = true;
 		}
-		Replay1(r, &events[i]);
+		Replay1(r, &events[i], events);
 	}
+#ifdef USE_ASSERT_CHECKING
 	for (int i = 0; i < r->nmanagers; i++)
-		r->managers[i].pending = 0;
+		Assert(r->managers[i].pending == 0);
+#endif
 }
 
 static bool
@@ -777,10 +891,10 @@ LoadOpening(Replay *r, Datum from_ts)
 					   " SELECT h.client_id, min(h.id) AS id FROM salesalgo.client_history AS h"
 					   " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1 GROUP BY h.client_id)"
 					   " SELECT f.client_id, $1, true, true, g.from_manager, g.from_manager,"
-					   " p.deadline_at, false, false, c.size::text, c.category_id"
+					   " p.deadline_at, false, false, coalesce(g.from_size, c.size)::text, c.category_id"
 					   " FROM firsts AS f"
 					   /* the first row by its key, not by a scan of the history */
-					   " CROSS JOIN LATERAL (SELECT g.from_state, g.from_manager"
+					   " CROSS JOIN LATERAL (SELECT g.from_state, g.from_manager, g.from_size"
 					   "  FROM salesalgo.client_history AS g"
 					   "  WHERE g.id OPERATOR(pg_catalog.=) f.id OFFSET 0) AS g"
 					   " CROSS JOIN LATERAL (SELECT b.deadline_at FROM salesalgo.client_history AS b"
@@ -848,7 +962,9 @@ ReplayPeriod(Replay *r, Datum from_ts, Datum to_ts)
 	/*
 	 * In time order, read along the index of the history by time; one time's
 	 * rows are put in order of their ids by ReplayGroup().  The client's size
-	 * and category only where the deadline rules differ.
+	 * and category only where the deadline rules differ: the size the history
+	 * says it had then (the current one for rows written before 1.2), the
+	 * category the client has now (the history does not keep it).
 	 */
 	plan = SPI_prepare(r->sizes_needed ?
 					   "SELECT h.client_id, h.changed_at,"
@@ -858,7 +974,7 @@ ReplayPeriod(Replay *r, Datum from_ts, Datum to_ts)
 					   " h.to_state OPERATOR(pg_catalog.=) 'deal'"
 					   "  AND h.from_state IS DISTINCT FROM 'deal',"
 					   " h.source OPERATOR(pg_catalog.=) 'sales_expire',"
-					   " c.size::text, c.category_id, h.id"
+					   " coalesce(h.to_size, h.from_size, c.size)::text, c.category_id, h.id"
 					   " FROM salesalgo.client_history AS h"
 					   " LEFT JOIN salesalgo.client AS c ON c.id OPERATOR(pg_catalog.=) h.client_id"
 					   " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1"
@@ -991,7 +1107,7 @@ what_if_replay(PG_FUNCTION_ARGS)
 		if (PG_ARGISNULL(i))
 			elog(ERROR, "what_if_replay: argument %d is NULL", i + 1);
 	InitMaterializedSRF(fcinfo, 0);
-	days = (double) (to - PG_GETARG_TIMESTAMPTZ(0)) / USECS_PER_DAY;
+	days = ((double) to - (double) PG_GETARG_TIMESTAMPTZ(0)) / USECS_PER_DAY;
 
 	replay_context = AllocSetContextCreate(CurrentMemoryContext,
 										   "salesalgo what-if replay",

@@ -2,9 +2,10 @@
 # did not change, replaying it under the model in force gives the actual
 # numbers, every metric, every manager (the demo's 40 days; a generated
 # department with reassignments, recalls, extensions, deletions and many
-# expiries).  Its actual numbers are trial_report()'s.  Monotonicity: a
-# lower cap never refuses fewer entries, shorter deadlines never lose fewer
-# deals.
+# expiries).  Its actual numbers are trial_report()'s.  On this generated
+# history only (it does not hold in general: README), two single-knob
+# sweeps: a lower default cap never refuses fewer entries, shorter
+# deadlines never lose fewer deals to the deadline.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
