@@ -46,6 +46,15 @@ REGRESS += reports
 
 # 1.2, calibration: the model's history and what-if
 REGRESS += whatif
+
+# 1.2, the funnel and stage times kept by the triggers
+REGRESS +=
+
+# 1.2, the trial report in one pass
+REGRESS +=
+
+# 1.2, what-if at a department's size
+REGRESS +=
 REGRESS_OPTS = --load-extension=salesalgo
 
 # Isolation specs in test/specs, expected output in test/expected.

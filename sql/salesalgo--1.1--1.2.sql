@@ -2116,3 +2116,15 @@ BEGIN
     END LOOP;
 END
 $$;
+
+
+
+-- 24. The funnel and the time in each state, kept as the triggers write
+
+
+
+-- 25. The trial report in one pass
+
+
+
+-- 26. What-if at a department's size
