@@ -2125,6 +2125,218 @@ $$;
 
 -- 25. The trial report in one pass
 
+-- 25a. report_facts() becomes one pass in C over the history from the
+--    period's start to now, in time order through the changed_at index
+--    (src/trial_report.c, src/history_reader.c): 22's three aggregates and
+--    each deal's correlated scan of its client's history cost seconds at a
+--    department's size.  It returns the same facts, and per deal of the
+--    period its time and the client's last entry into a worklist before it,
+--    so that the reports keep their arithmetic (the median, the rounding) in
+--    SQL as it was.  A new argument, with_deals: the series has no median.
+--    22's definition goes: its callers are replaced below.
+DROP FUNCTION salesalgo.report_facts(timestamptz, timestamptz, timestamptz[], timestamptz[]);
+CREATE FUNCTION salesalgo.report_facts(from_ts timestamptz, to_ts timestamptz,
+                                       starts timestamptz[], samples timestamptz[],
+                                       with_deals boolean)
+    RETURNS TABLE (kind text, bucket integer, manager_id bigint, total boolean,
+                   to_state salesalgo.client_state, refusal_reason text,
+                   moved bigint, deals bigint, refused bigint, expired bigint,
+                   recalled bigint, n bigint, deal_at timestamptz, started_at timestamptz)
+    AS 'MODULE_PATHNAME', 'trial_report_pass'
+    LANGUAGE C STRICT STABLE
+    SET search_path = pg_catalog, pg_temp
+    SET jit = off;
+COMMENT ON FUNCTION salesalgo.report_facts(timestamptz, timestamptz, timestamptz[], timestamptz[], boolean) IS
+    'The pass of trial_report() and trial_series() over the history from from_ts to now, in C: per bucket (index into starts) and manager, moves by state and reason with deals, refusals, expiries and recalls (kind moves), clients taken into work (kind taken), per sample (index into samples) the change of each manager''s worklist first seen there (kind load), and with with_deals each deal of the period with the time of its client''s last entry into a worklist before it (kind deal, deal_at and started_at).  Reads client_history past its policies: refuses (42501) a caller they bind.';
+REVOKE ALL ON FUNCTION salesalgo.report_facts(timestamptz, timestamptz, timestamptz[], timestamptz[], boolean) FROM PUBLIC;
+
+-- 25b. The two reports read the new facts; the rest is 22's, unchanged.
+CREATE OR REPLACE FUNCTION salesalgo.trial_report(from_ts timestamptz, to_ts timestamptz)
+    RETURNS TABLE (manager_id bigint, name text, taken_into_work bigint,
+                   deals bigint, refusals bigint, expired bigint,
+                   median_days_to_deal numeric, avg_load numeric,
+                   moves jsonb, refusals_by_reason jsonb, conversion numeric)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, salesalgo, pg_temp
+    SET jit = off
+AS $$
+#variable_conflict use_column
+DECLARE
+    samples timestamptz[];
+BEGIN
+    PERFORM report_period('trial_report', from_ts, to_ts);
+    -- the worklists are sampled once a day through the period, its end
+    -- included
+    samples := ARRAY(SELECT generate_series(from_ts, to_ts, interval '1 day'));
+    RETURN QUERY
+    WITH facts AS MATERIALIZED (
+        SELECT * FROM report_facts(from_ts, to_ts, ARRAY[from_ts], samples, true)
+    ), counts AS (
+        SELECT f.manager_id, f.total, sum(f.deals) AS deals, sum(f.refused) AS refusals,
+               sum(f.expired) AS expired
+        FROM facts AS f WHERE f.kind = 'moves'
+        GROUP BY f.manager_id, f.total
+    ), taken AS (
+        SELECT f.manager_id, f.total, f.n AS taken_into_work FROM facts AS f WHERE f.kind = 'taken'
+    ), moves AS (
+        SELECT f.manager_id, f.total, jsonb_object_agg(f.to_state::text, f.n ORDER BY f.to_state) AS moves
+        FROM (SELECT f.manager_id, f.total, f.to_state, sum(f.moved) AS n
+              FROM facts AS f WHERE f.kind = 'moves' AND f.moved > 0
+              GROUP BY f.manager_id, f.total, f.to_state) AS f
+        GROUP BY f.manager_id, f.total
+    ), reasons AS (
+        SELECT f.manager_id, f.total,
+               jsonb_object_agg(coalesce(f.refusal_reason, 'none'), f.n ORDER BY f.refusal_reason) AS refusals_by_reason
+        FROM (SELECT f.manager_id, f.total, f.refusal_reason, sum(f.refused) AS n
+              FROM facts AS f WHERE f.kind = 'moves' AND f.refused > 0
+              GROUP BY f.manager_id, f.total, f.refusal_reason) AS f
+        GROUP BY f.manager_id, f.total
+    ), to_deal AS (
+        -- days from the client's last entry into a worklist to its deal
+        SELECT f.manager_id, GROUPING(f.manager_id) = 1 AS total,
+               round(percentile_cont(0.5) WITHIN GROUP (
+                   ORDER BY extract(epoch FROM f.deal_at - f.started_at) / 86400)::numeric, 2) AS days
+        FROM facts AS f WHERE f.kind = 'deal'
+        GROUP BY GROUPING SETS ((f.manager_id), ())
+    ), in_work AS (
+        -- in_work now, less every change since the first sample, plus the
+        -- changes each sample sees: a running sum from sample 0
+        SELECT x.manager_id, x.k,
+               sum(sum(x.delta)) OVER (PARTITION BY x.manager_id ORDER BY x.k) AS in_work
+        FROM (SELECT m.id AS manager_id, 0 AS k, m.in_work::bigint AS delta FROM manager AS m
+              UNION ALL
+              SELECT m.id, k.k, 0 FROM manager AS m CROSS JOIN generate_subscripts(samples, 1) AS k (k)
+              UNION ALL
+              SELECT f.manager_id, 0, -f.n FROM facts AS f WHERE f.kind = 'load'
+              UNION ALL
+              SELECT f.manager_id, f.bucket, f.n FROM facts AS f
+              WHERE f.kind = 'load' AND f.bucket <= cardinality(samples)) AS x
+        GROUP BY x.manager_id, x.k
+    ), loads AS (
+        SELECT l.manager_id, avg(l.in_work::bigint) AS in_work
+        FROM in_work AS l WHERE l.k > 0
+        GROUP BY l.manager_id
+    ), rows AS (
+        SELECT m.id AS manager_id, m.name, false AS total,
+               round(l.in_work / coalesce(m.worklist_cap, s.default_worklist_cap), 4) AS avg_load
+        FROM manager AS m CROSS JOIN settings AS s JOIN loads AS l ON l.manager_id = m.id
+        UNION ALL
+        SELECT NULL, 'total', true,
+               round(sum(l.in_work) / nullif(sum(coalesce(m.worklist_cap, s.default_worklist_cap)), 0), 4)
+        FROM manager AS m CROSS JOIN settings AS s JOIN loads AS l ON l.manager_id = m.id
+    )
+    SELECT r.manager_id, r.name,
+           coalesce(t.taken_into_work, 0), coalesce(c.deals, 0)::bigint,
+           coalesce(c.refusals, 0)::bigint, coalesce(c.expired, 0)::bigint,
+           d.days, r.avg_load,
+           coalesce(mv.moves, '{}'), coalesce(rs.refusals_by_reason, '{}'),
+           round(coalesce(c.deals, 0)::numeric / nullif(t.taken_into_work, 0), 4)
+    FROM rows AS r
+    LEFT JOIN counts AS c ON c.total = r.total AND (r.total OR c.manager_id = r.manager_id)
+    LEFT JOIN taken AS t ON t.total = r.total AND (r.total OR t.manager_id = r.manager_id)
+    LEFT JOIN to_deal AS d ON d.total = r.total AND (r.total OR d.manager_id = r.manager_id)
+    LEFT JOIN moves AS mv ON mv.total = r.total AND (r.total OR mv.manager_id = r.manager_id)
+    LEFT JOIN reasons AS rs ON rs.total = r.total AND (r.total OR rs.manager_id = r.manager_id)
+    ORDER BY r.total, r.manager_id;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) IS
+    'The book''s step 9: per manager and in total, what happened from from_ts (inclusive) to to_ts (exclusive): clients taken into work, deals, refusals a person made, expiries (moves by sales_expire, not counted as refusals), median days from work start to deal, average worklist load (sampled daily), moves into each state (expiries included), refusals by reason (adding up to refusals), and conversion (deals / taken_into_work, NULL when nobody was taken). Reads the history from from_ts on. Runs as its owner; for heads of sales and BI roles.';
+REVOKE ALL ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION salesalgo.trial_series(from_ts timestamptz, to_ts timestamptz,
+                                       bucket interval DEFAULT '1 week')
+    RETURNS TABLE (bucket_start timestamptz, manager_id bigint, taken_into_work bigint,
+                   deals bigint, refusals bigint, expired bigint, recalled bigint,
+                   avg_load numeric)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, salesalgo, pg_temp
+    SET jit = off
+AS $$
+#variable_conflict use_column
+DECLARE
+    starts timestamptz[];
+    samples timestamptz[];
+BEGIN
+    PERFORM report_period('trial_series', from_ts, to_ts);
+    IF bucket IS NULL THEN
+        RAISE EXCEPTION 'the bucket of a trial series cannot be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Give an interval, for example interval ''1 week'', or leave it out.';
+    END IF;
+    IF bucket <= interval '0' OR from_ts + bucket <= from_ts THEN
+        RAISE EXCEPTION 'the bucket of a trial series must be a positive interval'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The bucket is %s.', bucket),
+                  HINT = 'Give an interval such as interval ''1 day'', ''1 week'' or ''1 month''.';
+    END IF;
+    -- a bucket that cuts the period into more rows than a chart can show is
+    -- a typing error, not a report
+    IF (SELECT count(*) FROM (SELECT FROM generate_series(from_ts, to_ts, bucket) AS b
+                              WHERE b < to_ts LIMIT 10001) AS b) > 10000 THEN
+        RAISE EXCEPTION 'a trial series of more than 10000 buckets is not drawn'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('From %s to %s in buckets of %s.', from_ts, to_ts, bucket),
+                  HINT = 'Give a larger bucket or a shorter period.';
+    END IF;
+    starts := ARRAY(SELECT b FROM generate_series(from_ts, to_ts, bucket) AS b WHERE b < to_ts);
+    -- each bucket is sampled once a day from its start, within the bucket
+    -- and the period
+    samples := ARRAY(
+        SELECT t FROM unnest(starts) AS s (b)
+        CROSS JOIN LATERAL generate_series(s.b, least(s.b + bucket, to_ts), interval '1 day') AS t
+        WHERE t < least(s.b + bucket, to_ts)
+        ORDER BY t);
+    RETURN QUERY
+    WITH facts AS MATERIALIZED (
+        SELECT * FROM report_facts(from_ts, to_ts, starts, samples, false)
+    ), counts AS (
+        SELECT f.bucket, f.manager_id, f.total, sum(f.deals) AS deals, sum(f.refused) AS refusals,
+               sum(f.expired) AS expired, sum(f.recalled) AS recalled
+        FROM facts AS f WHERE f.kind = 'moves'
+        GROUP BY f.bucket, f.manager_id, f.total
+    ), taken AS (
+        SELECT f.bucket, f.manager_id, f.total, f.n AS taken_into_work FROM facts AS f WHERE f.kind = 'taken'
+    ), in_work AS (
+        SELECT x.manager_id, x.k,
+               sum(sum(x.delta)) OVER (PARTITION BY x.manager_id ORDER BY x.k) AS in_work
+        FROM (SELECT m.id AS manager_id, 0 AS k, m.in_work::bigint AS delta FROM manager AS m
+              UNION ALL
+              SELECT m.id, k.k, 0 FROM manager AS m CROSS JOIN generate_subscripts(samples, 1) AS k (k)
+              UNION ALL
+              SELECT f.manager_id, 0, -f.n FROM facts AS f WHERE f.kind = 'load'
+              UNION ALL
+              SELECT f.manager_id, f.bucket, f.n FROM facts AS f
+              WHERE f.kind = 'load' AND f.bucket <= cardinality(samples)) AS x
+        GROUP BY x.manager_id, x.k
+    ), loads AS (
+        SELECT width_bucket(samples[l.k], starts) AS i, l.manager_id, avg(l.in_work::bigint) AS in_work
+        FROM in_work AS l WHERE l.k > 0
+        GROUP BY 1, 2
+    ), rows AS (
+        SELECT l.i, m.id AS manager_id, false AS total,
+               round(l.in_work / coalesce(m.worklist_cap, s.default_worklist_cap), 4) AS avg_load
+        FROM manager AS m CROSS JOIN settings AS s JOIN loads AS l ON l.manager_id = m.id
+        UNION ALL
+        SELECT i.i, NULL, true,
+               (SELECT round(sum(l.in_work) / nullif(sum(coalesce(m.worklist_cap, s.default_worklist_cap)), 0), 4)
+                FROM manager AS m CROSS JOIN settings AS s JOIN loads AS l ON l.manager_id = m.id
+                WHERE l.i = i.i)
+        FROM generate_subscripts(starts, 1) AS i (i)
+    )
+    SELECT starts[r.i], r.manager_id,
+           coalesce(t.taken_into_work, 0), coalesce(c.deals, 0)::bigint, coalesce(c.refusals, 0)::bigint,
+           coalesce(c.expired, 0)::bigint, coalesce(c.recalled, 0)::bigint, r.avg_load
+    FROM rows AS r
+    LEFT JOIN counts AS c ON c.bucket = r.i AND c.total = r.total AND (r.total OR c.manager_id = r.manager_id)
+    LEFT JOIN taken AS t ON t.bucket = r.i AND t.total = r.total AND (r.total OR t.manager_id = r.manager_id)
+    ORDER BY r.i, r.total, r.manager_id;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.trial_series(timestamptz, timestamptz, interval) IS
+    'The trial report bucket by bucket, for a chart: from from_ts (inclusive) to to_ts (exclusive) in buckets of the given length from from_ts (the last one cut at to_ts), one row per bucket and manager and a total per bucket (manager_id NULL): clients taken into work, deals, refusals a person made, expiries, moves into recall, and the average worklist load (sampled daily from each bucket''s start). Runs as its owner; for heads of sales and BI roles.';
+REVOKE ALL ON FUNCTION salesalgo.trial_series(timestamptz, timestamptz, interval) FROM PUBLIC;
+
 
 
 -- 26. What-if at a department's size
