@@ -51,7 +51,7 @@ REGRESS += whatif
 REGRESS +=
 
 # 1.2, the trial report in one pass
-REGRESS +=
+REGRESS += trial_pass
 
 # 1.2, what-if at a department's size
 REGRESS +=

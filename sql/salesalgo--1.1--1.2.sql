@@ -2129,10 +2129,10 @@ $$;
 --    period's start to now, in time order through the changed_at index
 --    (src/trial_report.c, src/history_reader.c): 22's three aggregates and
 --    each deal's correlated scan of its client's history cost seconds at a
---    department's size.  It returns the same facts, and per deal of the
---    period its time and the client's last entry into a worklist before it,
---    so that the reports keep their arithmetic (the median, the rounding) in
---    SQL as it was.  A new argument, with_deals: the series has no median.
+--    department's size.  It returns the same facts, and the median days to
+--    a deal per manager and in total (PostgreSQL's own functions for each
+--    step of 22's expression).  A new argument, with_deals: the series has
+--    no median.
 --    22's definition goes: its callers are replaced below.
 DROP FUNCTION salesalgo.report_facts(timestamptz, timestamptz, timestamptz[], timestamptz[]);
 CREATE FUNCTION salesalgo.report_facts(from_ts timestamptz, to_ts timestamptz,
@@ -2141,13 +2141,13 @@ CREATE FUNCTION salesalgo.report_facts(from_ts timestamptz, to_ts timestamptz,
     RETURNS TABLE (kind text, bucket integer, manager_id bigint, total boolean,
                    to_state salesalgo.client_state, refusal_reason text,
                    moved bigint, deals bigint, refused bigint, expired bigint,
-                   recalled bigint, n bigint, deal_at timestamptz, started_at timestamptz)
+                   recalled bigint, n bigint, days numeric)
     AS 'MODULE_PATHNAME', 'trial_report_pass'
     LANGUAGE C STRICT STABLE
     SET search_path = pg_catalog, pg_temp
     SET jit = off;
 COMMENT ON FUNCTION salesalgo.report_facts(timestamptz, timestamptz, timestamptz[], timestamptz[], boolean) IS
-    'The pass of trial_report() and trial_series() over the history from from_ts to now, in C: per bucket (index into starts) and manager, moves by state and reason with deals, refusals, expiries and recalls (kind moves), clients taken into work (kind taken), per sample (index into samples) the change of each manager''s worklist first seen there (kind load), and with with_deals each deal of the period with the time of its client''s last entry into a worklist before it (kind deal, deal_at and started_at).  Reads client_history past its policies: refuses (42501) a caller they bind.';
+    'The pass of trial_report() and trial_series() over the history from from_ts to now, in C: per bucket (index into starts) and manager, moves by state and reason with deals, refusals, expiries and recalls (kind moves), clients taken into work (kind taken), per sample (index into samples) the change of each manager''s worklist first seen there (kind load), and with with_deals the median days from a client''s last entry into a worklist to its deal, per manager and in total (kind median, days).  Reads client_history past its policies: refuses (42501) a caller they bind.';
 REVOKE ALL ON FUNCTION salesalgo.report_facts(timestamptz, timestamptz, timestamptz[], timestamptz[], boolean) FROM PUBLIC;
 
 -- 25b. The two reports read the new facts; the rest is 22's, unchanged.
@@ -2192,12 +2192,9 @@ BEGIN
               GROUP BY f.manager_id, f.total, f.refusal_reason) AS f
         GROUP BY f.manager_id, f.total
     ), to_deal AS (
-        -- days from the client's last entry into a worklist to its deal
-        SELECT f.manager_id, GROUPING(f.manager_id) = 1 AS total,
-               round(percentile_cont(0.5) WITHIN GROUP (
-                   ORDER BY extract(epoch FROM f.deal_at - f.started_at) / 86400)::numeric, 2) AS days
-        FROM facts AS f WHERE f.kind = 'deal'
-        GROUP BY GROUPING SETS ((f.manager_id), ())
+        -- the median days from the client's last entry into a worklist to
+        -- its deal
+        SELECT f.manager_id, f.total, f.days FROM facts AS f WHERE f.kind = 'median'
     ), in_work AS (
         -- in_work now, less every change since the first sample, plus the
         -- changes each sample sees: a running sum from sample 0

@@ -13,26 +13,31 @@
  *		changed from the previous sample (from every change after the
  *		first sample to now, so that the opening load is in_work now less
  *		what changed since);
- *	  - deal: per deal of the period, its time and the time of the client's
- *		last entry into a worklist before it (NULL: none), from which SQL
- *		takes the median as it always has, so that the arithmetic is
- *		PostgreSQL's own.
+ *	  - median: per manager the deals went to (and total), the median days
+ *		from each deal's client's last entry into a worklist to the deal, as
+ *		round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch
+ *		FROM deal - entry) / 86400)::numeric, 2) computes it: PostgreSQL's
+ *		own functions for each step, called directly, and percentile_cont's
+ *		interpolation.
  *
  * A deal's last entry is the latest entry the pass saw for that client, as
  * long as the history's ids grow with its times (they do unless the
  * simulated clock went back): otherwise, and for a client with no entry
  * since the period's start, it comes from the client's own history by the
- * client_id index, as the straightforward SQL defines it (the latest
- * entry with a smaller id).
+ * client_id index, as the straightforward SQL defines it (the latest entry
+ * with a smaller id).
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
+#include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
@@ -55,8 +60,7 @@ enum
 	COL_EXPIRED,
 	COL_RECALLED,
 	COL_N,
-	COL_DEAL_AT,
-	COL_STARTED_AT,
+	COL_DAYS,
 	NCOLS
 };
 
@@ -73,6 +77,7 @@ typedef struct MovesKey
 typedef struct MovesEntry
 {
 	MovesKey	key;
+	char		status;			/* simplehash's */
 	int64		moved;
 	int64		deals;
 	int64		refused;
@@ -90,8 +95,95 @@ typedef struct LoadKey
 typedef struct LoadEntry
 {
 	LoadKey		key;
+	char		status;
 	int64		delta;
 } LoadEntry;
+
+typedef struct EntryEntry
+{
+	int64		client;
+	char		status;
+	TimestampTz last_entry;
+} EntryEntry;
+
+/*
+ * Each row costs a few lookups: simplehash's, inlined, rather than
+ * dynahash's calls through pointers, which took a fifth of the pass.
+ */
+static inline uint32
+Mix64(uint64 x)
+{
+	x ^= x >> 33;
+	x *= UINT64CONST(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	x *= UINT64CONST(0xc4ceb9fe1a85ec53);
+	x ^= x >> 33;
+	return (uint32) x;
+}
+
+static inline uint32
+MovesHash(MovesKey key)
+{
+	uint64		rest = ((uint64) (uint32) key.bucket << 32) |
+		((uint64) (uint16) key.to_state << 16) |
+		(uint64) (uint16) key.reason;
+
+	return Mix64(hash_combine64((uint64) key.manager, rest) ^
+				 ((uint64) key.total << 1 | (uint64) key.has_manager));
+}
+
+#define SH_PREFIX moves
+#define SH_ELEMENT_TYPE MovesEntry
+#define SH_KEY_TYPE MovesKey
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) MovesHash(k)
+#define SH_EQUAL(tb, a, b) (memcmp(&(a), &(b), sizeof(MovesKey)) == 0)
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+#define SH_PREFIX loads
+#define SH_ELEMENT_TYPE LoadEntry
+#define SH_KEY_TYPE LoadKey
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) \
+	Mix64(hash_combine64((uint64) (k).manager, (uint64) (uint32) (k).sample))
+#define SH_EQUAL(tb, a, b) ((a).manager == (b).manager && (a).sample == (b).sample)
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+#define SH_PREFIX entries
+#define SH_ELEMENT_TYPE EntryEntry
+#define SH_KEY_TYPE int64
+#define SH_KEY client
+#define SH_HASH_KEY(tb, k) Mix64((uint64) (k))
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* a deal's days by its microseconds from entry to deal (few distinct) */
+typedef struct DaysEntry
+{
+	int64		usecs;
+	char		status;
+	double		days;
+} DaysEntry;
+
+#define SH_PREFIX days
+#define SH_ELEMENT_TYPE DaysEntry
+#define SH_KEY_TYPE int64
+#define SH_KEY usecs
+#define SH_HASH_KEY(tb, k) Mix64((uint64) (k))
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
 
 typedef struct Taken
 {
@@ -99,12 +191,6 @@ typedef struct Taken
 	int64		manager;
 	int64		client;
 } Taken;
-
-typedef struct EntryEntry
-{
-	int64		client;
-	TimestampTz last_entry;
-} EntryEntry;
 
 typedef struct Deal
 {
@@ -115,6 +201,7 @@ typedef struct Deal
 	TimestampTz at;
 	bool		has_start;
 	TimestampTz started;
+	double		days;			/* what percentile_cont() sorts */
 } Deal;
 
 /* the period's thresholds, from a timestamptz[] without NULLs */
@@ -137,11 +224,18 @@ ArrayThresholds(ArrayType *array, const char *what)
 	for (int i = 0; i < t.n; i++)
 	{
 		if (nulls[i] || (i > 0 && DatumGetTimestampTz(values[i]) <= t.at[i - 1]))
-			elog(ERROR, "trial_report_pass: %s must be ascending and without NULLs", what);
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the %s of a report pass must ascend, without NULLs", what),
+					 errdetail("Element %d is NULL or not after the one before it.", i + 1),
+					 errhint("Run trial_report() or trial_series(), which give them.")));
 		t.at[i] = DatumGetTimestampTz(values[i]);
 	}
 	if (t.n == 0)
-		elog(ERROR, "trial_report_pass: %s cannot be empty", what);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the %s of a report pass cannot be empty", what),
+				 errhint("Run trial_report() or trial_series(), which give them.")));
 	return t;
 }
 
@@ -165,12 +259,18 @@ CountAtOrBefore(const Thresholds *t, TimestampTz ts)
 }
 
 static void
-CountMove(HTAB *moves, const HistoryRow *row, int bucket)
+ZeroMoves(MovesEntry *entry)
+{
+	entry->moved = entry->deals = entry->refused = 0;
+	entry->expired = entry->recalled = entry->n = 0;
+}
+
+static void
+CountMove(moves_hash *moves, const HistoryRow *row, int bucket)
 {
 	MovesKey	key;
 	MovesEntry *entry;
 	bool		found;
-	bool		moved;
 
 	memset(&key, 0, sizeof(key));
 	key.bucket = bucket;
@@ -178,14 +278,13 @@ CountMove(HTAB *moves, const HistoryRow *row, int bucket)
 	key.reason = row->refusal_reason;
 	key.has_manager = row->has_to_manager;
 	key.manager = row->to_manager;
-	entry = hash_search(moves, &key, HASH_ENTER, &found);
+	entry = moves_insert(moves, key, &found);
 	if (!found)
-		memset((char *) entry + sizeof(MovesKey), 0, sizeof(MovesEntry) - sizeof(MovesKey));
-	moved = row->to_state != HISTORY_NONE && row->from_state != row->to_state;
+		ZeroMoves(entry);
 	entry->n++;
 	if (row->source == HISTORY_SOURCE_SALES_EXPIRE)
 		entry->expired++;
-	if (!moved)
+	if (row->to_state == HISTORY_NONE || row->from_state == row->to_state)
 		return;
 	entry->moved++;
 	if (row->to_state == CLIENT_STATE_DEAL)
@@ -198,7 +297,7 @@ CountMove(HTAB *moves, const HistoryRow *row, int bucket)
 }
 
 static void
-AddLoad(HTAB *loads, int sample, int64 manager, int64 delta)
+AddLoad(loads_hash *loads, int sample, int64 manager, int64 delta)
 {
 	LoadKey		key;
 	LoadEntry  *entry;
@@ -207,7 +306,7 @@ AddLoad(HTAB *loads, int sample, int64 manager, int64 delta)
 	memset(&key, 0, sizeof(key));
 	key.sample = sample;
 	key.manager = manager;
-	entry = hash_search(loads, &key, HASH_ENTER, &found);
+	entry = loads_insert(loads, key, &found);
 	if (!found)
 		entry->delta = 0;
 	entry->delta += delta;
@@ -225,15 +324,15 @@ InWorklist(int8 state, bool has_manager)
  * by the sample at or after it.
  */
 static void
-CountLoad(HTAB *loads, const Thresholds *samples, const HistoryRow *row)
+CountLoad(loads_hash *loads, const Thresholds *samples, const HistoryRow *row)
 {
 	bool		to_in = InWorklist(row->to_state, row->has_to_manager);
 	bool		from_in = InWorklist(row->from_state, row->has_from_manager);
-	bool		same = to_in && from_in && row->from_manager == row->to_manager;
 	int			w;
 	int			first_sample;
 
-	if ((!to_in && !from_in) || same)
+	if ((!to_in && !from_in) ||
+		(to_in && from_in && row->from_manager == row->to_manager))
 		return;
 	w = CountAtOrBefore(samples, row->changed_at);
 	first_sample = w + 1 - ((w > 0 && samples->at[w - 1] == row->changed_at) ? 1 : 0);
@@ -264,6 +363,84 @@ LookUpEntry(Deal *deal)
 	EndHistoryRead(reader);
 }
 
+/*
+ * extract(epoch FROM deal - started) / 86400, to float8: each step by the
+ * function SQL would call, once per distinct time from entry to deal (the
+ * steps cost microseconds, and deals share a few hundred times).
+ */
+static double
+DealDays(days_hash *memo, const Deal *deal)
+{
+	bool		found;
+	DaysEntry  *entry = days_insert(memo, deal->at - deal->started, &found);
+	Datum		interval;
+	Datum		epoch;
+	Datum		days;
+
+	if (found)
+		return entry->days;
+	interval = DirectFunctionCall2(timestamp_mi,
+											   TimestampTzGetDatum(deal->at),
+											   TimestampTzGetDatum(deal->started));
+	epoch = DirectFunctionCall2(extract_interval,
+								CStringGetTextDatum("epoch"), interval);
+	days = DirectFunctionCall2(numeric_div, epoch,
+							   DirectFunctionCall1(int4_numeric,
+												   Int32GetDatum(86400)));
+	entry->days = DatumGetFloat8(DirectFunctionCall1(numeric_float8, days));
+	return entry->days;
+}
+
+static int
+CompareDouble(const void *a, const void *b)
+{
+	double		x = *(const double *) a;
+	double		y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * round(percentile_cont(0.5) WITHIN GROUP (ORDER BY days)::numeric, 2) of
+ * n values, sorted here; NULL (false) for none.
+ */
+static bool
+MedianDays(double *days, int n, Datum *result)
+{
+	const double percentile = 0.5;
+	int64		first_row;
+	int64		second_row;
+	double		value;
+
+	if (n == 0)
+		return false;
+	qsort(days, n, sizeof(double), CompareDouble);
+	first_row = floor(percentile * (n - 1));
+	second_row = ceil(percentile * (n - 1));
+	value = days[first_row];
+	if (second_row != first_row)
+	{
+		double		proportion = (percentile * (n - 1)) - first_row;
+
+		value = value + (proportion * (days[second_row] - value));
+	}
+	*result = DirectFunctionCall2(numeric_round,
+								  DirectFunctionCall1(float8_numeric, Float8GetDatum(value)),
+								  Int32GetDatum(2));
+	return true;
+}
+
+static int
+CompareDealManagers(const void *a, const void *b)
+{
+	const Deal *x = a;
+	const Deal *y = b;
+
+	if (x->has_manager != y->has_manager)
+		return x->has_manager ? -1 : 1;
+	return (x->manager > y->manager) - (x->manager < y->manager);
+}
+
 static int
 CompareTaken(const void *a, const void *b)
 {
@@ -274,9 +451,7 @@ CompareTaken(const void *a, const void *b)
 		return x->bucket < y->bucket ? -1 : 1;
 	if (x->manager != y->manager)
 		return x->manager < y->manager ? -1 : 1;
-	if (x->client != y->client)
-		return x->client < y->client ? -1 : 1;
-	return 0;
+	return (x->client > y->client) - (x->client < y->client);
 }
 
 static int
@@ -287,9 +462,7 @@ CompareTakenTotal(const void *a, const void *b)
 
 	if (x->bucket != y->bucket)
 		return x->bucket < y->bucket ? -1 : 1;
-	if (x->client != y->client)
-		return x->client < y->client ? -1 : 1;
-	return 0;
+	return (x->client > y->client) - (x->client < y->client);
 }
 
 typedef struct Output
@@ -330,57 +503,24 @@ PutRow(Output *out)
 	pfree(DatumGetPointer(out->values[COL_KIND]));
 }
 
-/* a sum over the rows of a group, NULL where no row counted (as sum()) */
+/* as sum(n) FILTER (...) over a group: NULL where no row passed */
 static void
-SetSum(Output *out, int col, int64 value, bool any)
+SetSum(Output *out, int col, int64 value)
 {
-	if (any)
+	if (value > 0)
 		SetInt64(out, col, value);
 }
 
 static void
-PutMoves(Output *out, HistoryReader *reader, HTAB *moves)
+PutMovesOf(Output *out, HistoryReader *reader, moves_hash *moves)
 {
-	HASH_SEQ_STATUS seq;
+	moves_iterator it;
 	MovesEntry *entry;
-	List	   *per_manager = NIL;
-	ListCell   *lc;
 
-	/* the totals, from the managers' rows */
-	hash_seq_init(&seq, moves);
-	while ((entry = hash_seq_search(&seq)) != NULL)
-		per_manager = lappend(per_manager, entry);
-	foreach(lc, per_manager)
-	{
-		MovesEntry *m = lfirst(lc);
-		MovesKey	key = m->key;
-		MovesEntry *total;
-		bool		found;
-
-		key.total = true;
-		key.has_manager = false;
-		key.manager = 0;
-		total = hash_search(moves, &key, HASH_ENTER, &found);
-		if (!found)
-			memset((char *) total + sizeof(MovesKey), 0, sizeof(MovesEntry) - sizeof(MovesKey));
-		total->moved += m->moved;
-		total->deals += m->deals;
-		total->refused += m->refused;
-		total->expired += m->expired;
-		total->recalled += m->recalled;
-		total->n += m->n;
-	}
-	list_free(per_manager);
-
-	/*
-	 * As sum(x.n) FILTER (...) over the group: NULL where no row of the
-	 * group passed the filter.
-	 */
-	hash_seq_init(&seq, moves);
-	while ((entry = hash_seq_search(&seq)) != NULL)
+	moves_start_iterate(moves, &it);
+	while ((entry = moves_iterate(moves, &it)) != NULL)
 	{
 		const MovesKey *key = &entry->key;
-		bool		moving = entry->moved > 0;
 
 		StartRow(out, "moves", key->bucket);
 		if (key->has_manager)
@@ -397,14 +537,47 @@ PutMoves(Output *out, HistoryReader *reader, HTAB *moves)
 				CStringGetTextDatum(HistoryReasonName(reader, key->reason));
 			out->nulls[COL_REASON] = false;
 		}
-		SetSum(out, COL_MOVED, entry->moved, moving);
-		SetSum(out, COL_DEALS, entry->deals, entry->deals > 0);
-		SetSum(out, COL_REFUSED, entry->refused, entry->refused > 0);
-		SetSum(out, COL_EXPIRED, entry->expired, entry->expired > 0);
-		SetSum(out, COL_RECALLED, entry->recalled, entry->recalled > 0);
+		SetSum(out, COL_MOVED, entry->moved);
+		SetSum(out, COL_DEALS, entry->deals);
+		SetSum(out, COL_REFUSED, entry->refused);
+		SetSum(out, COL_EXPIRED, entry->expired);
+		SetSum(out, COL_RECALLED, entry->recalled);
 		SetInt64(out, COL_N, entry->n);
 		PutRow(out);
 	}
+}
+
+/* the managers' rows, and the totals summed from them */
+static void
+PutMoves(Output *out, HistoryReader *reader, moves_hash *moves,
+		 MemoryContext cxt)
+{
+	moves_hash *totals = moves_create(cxt, 256, NULL);
+	moves_iterator it;
+	MovesEntry *entry;
+
+	moves_start_iterate(moves, &it);
+	while ((entry = moves_iterate(moves, &it)) != NULL)
+	{
+		MovesKey	key = entry->key;
+		MovesEntry *total;
+		bool		found;
+
+		key.total = true;
+		key.has_manager = false;
+		key.manager = 0;
+		total = moves_insert(totals, key, &found);
+		if (!found)
+			ZeroMoves(total);
+		total->moved += entry->moved;
+		total->deals += entry->deals;
+		total->refused += entry->refused;
+		total->expired += entry->expired;
+		total->recalled += entry->recalled;
+		total->n += entry->n;
+	}
+	PutMovesOf(out, reader, moves);
+	PutMovesOf(out, reader, totals);
 }
 
 static void
@@ -446,13 +619,13 @@ PutTaken(Output *out, Taken *taken, int ntaken)
 }
 
 static void
-PutLoads(Output *out, HTAB *loads)
+PutLoads(Output *out, loads_hash *loads)
 {
-	HASH_SEQ_STATUS seq;
+	loads_iterator it;
 	LoadEntry  *entry;
 
-	hash_seq_init(&seq, loads);
-	while ((entry = hash_seq_search(&seq)) != NULL)
+	loads_start_iterate(loads, &it);
+	while ((entry = loads_iterate(loads, &it)) != NULL)
 	{
 		StartRow(out, "load", entry->key.sample);
 		SetInt64(out, COL_MANAGER, entry->key.manager);
@@ -462,26 +635,60 @@ PutLoads(Output *out, HTAB *loads)
 }
 
 static void
-PutDeals(Output *out, Deal *deals, int ndeals, bool ids_in_time_order)
+PutMedian(Output *out, bool has_manager, int64 manager, bool total,
+		  double *days, int n)
 {
+	Datum		median;
+
+	StartRow(out, "median", 1);
+	if (has_manager)
+		SetInt64(out, COL_MANAGER, manager);
+	out->values[COL_TOTAL] = BoolGetDatum(total);
+	if (MedianDays(days, n, &median))
+	{
+		out->values[COL_DAYS] = median;
+		out->nulls[COL_DAYS] = false;
+	}
+	PutRow(out);
+}
+
+/*
+ * The medians per manager the deals went to, and in total (a total row
+ * even without deals, as GROUPING SETS (..., ()) gives one).
+ */
+static void
+PutMedians(Output *out, Deal *deals, int ndeals, bool ids_in_time_order,
+		   MemoryContext cxt)
+{
+	double	   *days = palloc(sizeof(double) * Max(ndeals, 1));
+	days_hash  *memo = days_create(cxt, 1024, NULL);
+	int			n = 0;
+
 	for (int i = 0; i < ndeals; i++)
 	{
-		Deal	   *deal = &deals[i];
-
-		if (!deal->has_start || !ids_in_time_order)
-			LookUpEntry(deal);
-		StartRow(out, "deal", 1);
-		if (deal->has_manager)
-			SetInt64(out, COL_MANAGER, deal->manager);
-		out->values[COL_DEAL_AT] = TimestampTzGetDatum(deal->at);
-		out->nulls[COL_DEAL_AT] = false;
-		if (deal->has_start)
-		{
-			out->values[COL_STARTED_AT] = TimestampTzGetDatum(deal->started);
-			out->nulls[COL_STARTED_AT] = false;
-		}
-		PutRow(out);
+		if (!deals[i].has_start || !ids_in_time_order)
+			LookUpEntry(&deals[i]);
+		if (deals[i].has_start)
+			deals[i].days = DealDays(memo, &deals[i]);
 	}
+	qsort(deals, ndeals, sizeof(Deal), CompareDealManagers);
+	for (int i = 0; i < ndeals;)
+	{
+		int			j = i;
+
+		n = 0;
+		for (; j < ndeals && deals[j].has_manager == deals[i].has_manager &&
+			 deals[j].manager == deals[i].manager; j++)
+			if (deals[j].has_start)
+				days[n++] = deals[j].days;
+		PutMedian(out, deals[i].has_manager, deals[i].manager, false, days, n);
+		i = j;
+	}
+	n = 0;
+	for (int i = 0; i < ndeals; i++)
+		if (deals[i].has_start)
+			days[n++] = deals[i].days;
+	PutMedian(out, false, 0, true, days, n);
 }
 
 /*
@@ -502,10 +709,9 @@ trial_report_pass(PG_FUNCTION_ARGS)
 	MemoryContext old_cxt;
 	Thresholds	starts;
 	Thresholds	samples;
-	HTAB	   *moves;
-	HTAB	   *loads;
-	HTAB	   *entries = NULL;
-	HASHCTL		ctl;
+	moves_hash *moves;
+	loads_hash *loads;
+	entries_hash *entries = NULL;
 	Taken	   *taken;
 	int			ntaken = 0;
 	int			taken_size = 1024;
@@ -528,24 +734,10 @@ trial_report_pass(PG_FUNCTION_ARGS)
 
 	starts = ArrayThresholds(PG_GETARG_ARRAYTYPE_P(2), "starts");
 	samples = ArrayThresholds(PG_GETARG_ARRAYTYPE_P(3), "samples");
-
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(MovesKey);
-	ctl.entrysize = sizeof(MovesEntry);
-	ctl.hcxt = pass_cxt;
-	moves = hash_create("trial report moves", 4096, &ctl,
-						HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	ctl.keysize = sizeof(LoadKey);
-	ctl.entrysize = sizeof(LoadEntry);
-	loads = hash_create("trial report loads", 4096, &ctl,
-						HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	moves = moves_create(pass_cxt, 4096, NULL);
+	loads = loads_create(pass_cxt, 4096, NULL);
 	if (with_deals)
-	{
-		ctl.keysize = sizeof(int64);
-		ctl.entrysize = sizeof(EntryEntry);
-		entries = hash_create("trial report entries", 65536, &ctl,
-							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
+		entries = entries_create(pass_cxt, 65536, NULL);
 	taken = palloc(sizeof(Taken) * taken_size);
 	deals = palloc(sizeof(Deal) * deals_size);
 
@@ -554,7 +746,8 @@ trial_report_pass(PG_FUNCTION_ARGS)
 								HISTORY_REASON | HISTORY_SOURCE);
 	while ((row = NextHistoryRow(reader)) != NULL)
 	{
-		bool		enters = HistoryRowEntersWorklist(row);
+		bool		enters;
+		int			bucket;
 
 		if (row->id < last_id)
 			ids_in_time_order = false;
@@ -566,37 +759,34 @@ trial_report_pass(PG_FUNCTION_ARGS)
 			continue;
 
 		/* the period's own rows */
+		bucket = CountAtOrBefore(&starts, row->changed_at);
+		CountMove(moves, row, bucket);
+		enters = HistoryRowEntersWorklist(row);
+		if (enters)
 		{
-			int			bucket = CountAtOrBefore(&starts, row->changed_at);
-
-			CountMove(moves, row, bucket);
-			if (enters)
+			if (ntaken == taken_size)
 			{
-				if (ntaken == taken_size)
-				{
-					taken_size *= 2;
-					taken = repalloc_huge(taken, sizeof(Taken) * taken_size);
-				}
-				taken[ntaken].bucket = bucket;
-				taken[ntaken].manager = row->to_manager;
-				taken[ntaken].client = row->client_id;
-				ntaken++;
+				taken_size *= 2;
+				taken = repalloc_huge(taken, sizeof(Taken) * taken_size);
 			}
+			taken[ntaken].bucket = bucket;
+			taken[ntaken].manager = row->to_manager;
+			taken[ntaken].client = row->client_id;
+			ntaken++;
 		}
 		if (!with_deals)
 			continue;
 		if (enters)
 		{
-			EntryEntry *entry = hash_search(entries, &row->client_id,
-											HASH_ENTER, NULL);
+			bool		found;
 
-			entry->last_entry = row->changed_at;
+			entries_insert(entries, row->client_id, &found)->last_entry =
+				row->changed_at;
 		}
 		else if (row->to_state == CLIENT_STATE_DEAL &&
 				 row->from_state != CLIENT_STATE_DEAL)
 		{
-			EntryEntry *entry = hash_search(entries, &row->client_id,
-											HASH_FIND, NULL);
+			EntryEntry *entry = entries_lookup(entries, row->client_id);
 			Deal	   *deal;
 
 			if (ndeals == deals_size)
@@ -615,10 +805,11 @@ trial_report_pass(PG_FUNCTION_ARGS)
 		}
 	}
 
-	PutMoves(&out, reader, moves);
+	PutMoves(&out, reader, moves, pass_cxt);
 	PutTaken(&out, taken, ntaken);
 	PutLoads(&out, loads);
-	PutDeals(&out, deals, ndeals, ids_in_time_order);
+	if (with_deals)
+		PutMedians(&out, deals, ndeals, ids_in_time_order, pass_cxt);
 	EndHistoryRead(reader);
 
 	MemoryContextSwitchTo(old_cxt);
