@@ -348,14 +348,12 @@ FetchRow(HistoryReader *reader, HistoryRow *row)
 	return true;
 }
 
-static int
-CompareRowIds(const void *a, const void *b)
-{
-	int64		x = ((const HistoryRow *) a)->id;
-	int64		y = ((const HistoryRow *) b)->id;
-
-	return (x > y) - (x < y);
-}
+#define ST_SORT sort_rows_by_id
+#define ST_ELEMENT_TYPE HistoryRow
+#define ST_COMPARE(a, b) (((a)->id > (b)->id) - ((a)->id < (b)->id))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 /*
  * Reads the next same-time group into reader->group, the row after it
@@ -399,8 +397,7 @@ ReadGroup(HistoryReader *reader)
 		reader->group_len++;
 	}
 	if (reader->group_len > 1)
-		qsort(reader->group, reader->group_len, sizeof(HistoryRow),
-			  CompareRowIds);
+		sort_rows_by_id(reader->group, reader->group_len);
 }
 
 const HistoryRow *

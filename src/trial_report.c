@@ -441,12 +441,10 @@ CompareDealManagers(const void *a, const void *b)
 	return (x->manager > y->manager) - (x->manager < y->manager);
 }
 
-static int
-CompareTaken(const void *a, const void *b)
+/* the taken rows are sorted twice: inlined comparisons */
+static inline int
+CompareTaken(const Taken *x, const Taken *y)
 {
-	const Taken *x = a;
-	const Taken *y = b;
-
 	if (x->bucket != y->bucket)
 		return x->bucket < y->bucket ? -1 : 1;
 	if (x->manager != y->manager)
@@ -454,16 +452,27 @@ CompareTaken(const void *a, const void *b)
 	return (x->client > y->client) - (x->client < y->client);
 }
 
-static int
-CompareTakenTotal(const void *a, const void *b)
+static inline int
+CompareTakenTotal(const Taken *x, const Taken *y)
 {
-	const Taken *x = a;
-	const Taken *y = b;
-
 	if (x->bucket != y->bucket)
 		return x->bucket < y->bucket ? -1 : 1;
 	return (x->client > y->client) - (x->client < y->client);
 }
+
+#define ST_SORT sort_taken
+#define ST_ELEMENT_TYPE Taken
+#define ST_COMPARE(a, b) CompareTaken(a, b)
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+#define ST_SORT sort_taken_total
+#define ST_ELEMENT_TYPE Taken
+#define ST_COMPARE(a, b) CompareTakenTotal(a, b)
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 typedef struct Output
 {
@@ -585,7 +594,7 @@ PutTaken(Output *out, Taken *taken, int ntaken)
 {
 	int			i;
 
-	qsort(taken, ntaken, sizeof(Taken), CompareTaken);
+	sort_taken(taken, ntaken);
 	for (i = 0; i < ntaken;)
 	{
 		int			j = i;
@@ -601,7 +610,7 @@ PutTaken(Output *out, Taken *taken, int ntaken)
 		PutRow(out);
 		i = j;
 	}
-	qsort(taken, ntaken, sizeof(Taken), CompareTakenTotal);
+	sort_taken_total(taken, ntaken);
 	for (i = 0; i < ntaken;)
 	{
 		int			j = i;
