@@ -915,89 +915,7 @@ COMMENT ON VIEW salesalgo.overdue IS
 --    (by the client_id index).  The reports turn JIT off: their cost
 --    estimates on a small department made JIT compile for seconds.
 
--- What both trial reports read of the history, from the period's start on:
--- three aggregates over the changed_at range (moves, clients taken into
--- work, worklist changes), each grouping by plain columns first.  Out come
--- what happened in each bucket of the period per manager (moves by state
--- and reason, deals, refusals, expiries, recalls, clients taken into work)
--- and by how much each manager's worklist changed before each sample of
--- the load: a few thousand rows, whatever the history.
-CREATE FUNCTION salesalgo.report_facts(from_ts timestamptz, to_ts timestamptz,
-                                       starts timestamptz[], samples timestamptz[])
-    RETURNS TABLE (kind text, bucket integer, manager_id bigint, total boolean,
-                   to_state salesalgo.client_state, refusal_reason text,
-                   moved bigint, deals bigint, refused bigint, expired bigint,
-                   recalled bigint, n bigint)
-    LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, salesalgo, pg_temp
-    SET jit = off
-AS $$
-#variable_conflict use_column
-BEGIN
-    -- kind 'moves': counts per bucket, manager (and total), state entered
-    -- and refusal reason; counted by plain columns first, so that the pass
-    -- over the history does nothing but count
-    RETURN QUERY
-    SELECT 'moves', x.i, x.to_manager, GROUPING(x.to_manager) = 1, x.to_state, x.refusal_reason,
-           sum(x.n) FILTER (WHERE x.moved)::bigint,
-           sum(x.n) FILTER (WHERE x.to_state = 'deal' AND x.moved)::bigint,
-           -- a person's refusals; an expiry is counted as expired only
-           sum(x.n) FILTER (WHERE x.to_state = 'refusal' AND x.moved AND NOT x.expired)::bigint,
-           sum(x.n) FILTER (WHERE x.expired)::bigint,
-           sum(x.n) FILTER (WHERE x.to_state = 'recall' AND x.moved)::bigint,
-           sum(x.n)::bigint
-    FROM (SELECT width_bucket(h.changed_at, starts) AS i, h.to_manager, h.to_state,
-                 h.refusal_reason,
-                 h.to_state IS NOT NULL AND h.from_state IS DISTINCT FROM h.to_state AS moved,
-                 h.source = 'sales_expire' AS expired,
-                 count(*) AS n
-          FROM client_history AS h
-          WHERE h.changed_at >= from_ts AND h.changed_at < to_ts
-          GROUP BY 1, 2, 3, 4, 5, 6) AS x
-    GROUP BY GROUPING SETS ((x.i, x.to_manager, x.to_state, x.refusal_reason),
-                            (x.i, x.to_state, x.refusal_reason));
-    -- kind 'taken': clients taken into a manager's worklist, each once
-    RETURN QUERY
-    SELECT 'taken', x.i, x.to_manager, GROUPING(x.to_manager) = 1, NULL::salesalgo.client_state,
-           NULL::text, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint,
-           count(DISTINCT x.client_id)
-    FROM (SELECT width_bucket(h.changed_at, starts) AS i, h.to_manager, h.client_id
-          FROM client_history AS h
-          WHERE h.changed_at >= from_ts AND h.changed_at < to_ts
-            AND h.to_manager IS NOT NULL AND coalesce(in_worklist(h.to_state), false)
-            AND NOT (h.from_manager IS NOT DISTINCT FROM h.to_manager
-                     AND coalesce(in_worklist(h.from_state), false))) AS x
-    GROUP BY GROUPING SETS ((x.i, x.to_manager), (x.i));
-    -- kind 'load': the change of a manager's worklist first seen by sample
-    -- number bucket (cardinality + 1: by none), from every change after the
-    -- first sample, to now; counted by plain columns first
-    RETURN QUERY
-    WITH x AS MATERIALIZED (
-        SELECT v.w + 1 - (v.w > 0 AND samples[v.w] = v.changed_at)::integer AS first_sample,
-               v.to_manager, v.from_manager, v.to_in, v.from_in, count(*) AS n
-        FROM (SELECT width_bucket(h.changed_at, samples) AS w, h.changed_at,
-                     h.to_manager, h.from_manager,
-                     h.to_manager IS NOT NULL AND coalesce(in_worklist(h.to_state), false) AS to_in,
-                     h.from_manager IS NOT NULL AND coalesce(in_worklist(h.from_state), false) AS from_in
-              FROM client_history AS h
-              WHERE h.changed_at > samples[1]) AS v
-        WHERE v.to_in OR v.from_in
-        GROUP BY 1, 2, 3, 4, 5
-    )
-    SELECT 'load', y.first_sample, y.manager_id, false, NULL::salesalgo.client_state,
-           NULL::text, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint,
-           sum(y.delta)::bigint
-    FROM (SELECT x.first_sample, x.to_manager AS manager_id, x.n AS delta
-          FROM x WHERE x.to_in AND NOT (x.from_in AND x.from_manager = x.to_manager)
-          UNION ALL
-          SELECT x.first_sample, x.from_manager, -x.n
-          FROM x WHERE x.from_in AND NOT (x.to_in AND x.from_manager = x.to_manager)) AS y
-    GROUP BY y.first_sample, y.manager_id;
-END
-$$;
-COMMENT ON FUNCTION salesalgo.report_facts(timestamptz, timestamptz, timestamptz[], timestamptz[]) IS
-    'The pass of trial_report() and trial_series() over the history from from_ts: per bucket (index into starts) and manager, moves by state and reason with deals, refusals, expiries and recalls (kind moves), clients taken into work (kind taken), and per sample (index into samples) the change of each manager''s worklist first seen there (kind load).';
-REVOKE ALL ON FUNCTION salesalgo.report_facts(timestamptz, timestamptz, timestamptz[], timestamptz[]) FROM PUBLIC;
+-- report_facts(), what both trial reports read of the history: section 25.
 
 -- The period's checks, for both reports.
 CREATE FUNCTION salesalgo.report_period(report text, from_ts timestamptz, to_ts timestamptz)
@@ -1030,109 +948,7 @@ COMMENT ON FUNCTION salesalgo.report_period(text, timestamptz, timestamptz) IS
     'Refuses a period that is NULL (22004), ends before it starts, or has an infinite end (22023), naming the report (its function''s name).';
 REVOKE ALL ON FUNCTION salesalgo.report_period(text, timestamptz, timestamptz) FROM PUBLIC;
 
--- trial_report gains conversion, a column at the end: a new result type.
-DROP FUNCTION salesalgo.trial_report(timestamptz, timestamptz);
-CREATE FUNCTION salesalgo.trial_report(from_ts timestamptz, to_ts timestamptz)
-    RETURNS TABLE (manager_id bigint, name text, taken_into_work bigint,
-                   deals bigint, refusals bigint, expired bigint,
-                   median_days_to_deal numeric, avg_load numeric,
-                   moves jsonb, refusals_by_reason jsonb, conversion numeric)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, salesalgo, pg_temp
-    SET jit = off
-AS $$
-#variable_conflict use_column
-DECLARE
-    samples timestamptz[];
-BEGIN
-    PERFORM report_period('trial_report', from_ts, to_ts);
-    -- the worklists are sampled once a day through the period, its end
-    -- included
-    samples := ARRAY(SELECT generate_series(from_ts, to_ts, interval '1 day'));
-    RETURN QUERY
-    WITH facts AS MATERIALIZED (
-        SELECT * FROM report_facts(from_ts, to_ts, ARRAY[from_ts], samples)
-    ), counts AS (
-        SELECT f.manager_id, f.total, sum(f.deals) AS deals, sum(f.refused) AS refusals,
-               sum(f.expired) AS expired
-        FROM facts AS f WHERE f.kind = 'moves'
-        GROUP BY f.manager_id, f.total
-    ), taken AS (
-        SELECT f.manager_id, f.total, f.n AS taken_into_work FROM facts AS f WHERE f.kind = 'taken'
-    ), moves AS (
-        SELECT f.manager_id, f.total, jsonb_object_agg(f.to_state::text, f.n ORDER BY f.to_state) AS moves
-        FROM (SELECT f.manager_id, f.total, f.to_state, sum(f.moved) AS n
-              FROM facts AS f WHERE f.kind = 'moves' AND f.moved > 0
-              GROUP BY f.manager_id, f.total, f.to_state) AS f
-        GROUP BY f.manager_id, f.total
-    ), reasons AS (
-        SELECT f.manager_id, f.total,
-               jsonb_object_agg(coalesce(f.refusal_reason, 'none'), f.n ORDER BY f.refusal_reason) AS refusals_by_reason
-        FROM (SELECT f.manager_id, f.total, f.refusal_reason, sum(f.refused) AS n
-              FROM facts AS f WHERE f.kind = 'moves' AND f.refused > 0
-              GROUP BY f.manager_id, f.total, f.refusal_reason) AS f
-        GROUP BY f.manager_id, f.total
-    ), to_deal AS (
-        -- days from the client's last entry into a worklist (from its own
-        -- history, by the client_id index) to its deal
-        SELECT d.to_manager AS manager_id, GROUPING(d.to_manager) = 1 AS total,
-               round(percentile_cont(0.5) WITHIN GROUP (
-                   ORDER BY extract(epoch FROM d.changed_at - w.started) / 86400)::numeric, 2) AS days
-        FROM client_history AS d
-        CROSS JOIN LATERAL (
-            SELECT max(e.changed_at) AS started FROM client_history AS e
-            WHERE e.client_id = d.client_id AND e.id < d.id
-              AND e.to_manager IS NOT NULL AND coalesce(in_worklist(e.to_state), false)
-              AND NOT (e.from_manager IS NOT DISTINCT FROM e.to_manager
-                       AND coalesce(in_worklist(e.from_state), false))) AS w
-        WHERE d.changed_at >= from_ts AND d.changed_at < to_ts
-          AND d.to_state = 'deal' AND d.from_state IS DISTINCT FROM 'deal'
-        GROUP BY GROUPING SETS ((d.to_manager), ())
-    ), in_work AS (
-        -- in_work now, less every change since the first sample, plus the
-        -- changes each sample sees: a running sum from sample 0
-        SELECT x.manager_id, x.k,
-               sum(sum(x.delta)) OVER (PARTITION BY x.manager_id ORDER BY x.k) AS in_work
-        FROM (SELECT m.id AS manager_id, 0 AS k, m.in_work::bigint AS delta FROM manager AS m
-              UNION ALL
-              SELECT m.id, k.k, 0 FROM manager AS m CROSS JOIN generate_subscripts(samples, 1) AS k (k)
-              UNION ALL
-              SELECT f.manager_id, 0, -f.n FROM facts AS f WHERE f.kind = 'load'
-              UNION ALL
-              SELECT f.manager_id, f.bucket, f.n FROM facts AS f
-              WHERE f.kind = 'load' AND f.bucket <= cardinality(samples)) AS x
-        GROUP BY x.manager_id, x.k
-    ), loads AS (
-        SELECT l.manager_id, avg(l.in_work::bigint) AS in_work
-        FROM in_work AS l WHERE l.k > 0
-        GROUP BY l.manager_id
-    ), rows AS (
-        SELECT m.id AS manager_id, m.name, false AS total,
-               round(l.in_work / coalesce(m.worklist_cap, s.default_worklist_cap), 4) AS avg_load
-        FROM manager AS m CROSS JOIN settings AS s JOIN loads AS l ON l.manager_id = m.id
-        UNION ALL
-        SELECT NULL, 'total', true,
-               round(sum(l.in_work) / nullif(sum(coalesce(m.worklist_cap, s.default_worklist_cap)), 0), 4)
-        FROM manager AS m CROSS JOIN settings AS s JOIN loads AS l ON l.manager_id = m.id
-    )
-    SELECT r.manager_id, r.name,
-           coalesce(t.taken_into_work, 0), coalesce(c.deals, 0)::bigint,
-           coalesce(c.refusals, 0)::bigint, coalesce(c.expired, 0)::bigint,
-           d.days, r.avg_load,
-           coalesce(mv.moves, '{}'), coalesce(rs.refusals_by_reason, '{}'),
-           round(coalesce(c.deals, 0)::numeric / nullif(t.taken_into_work, 0), 4)
-    FROM rows AS r
-    LEFT JOIN counts AS c ON c.total = r.total AND (r.total OR c.manager_id = r.manager_id)
-    LEFT JOIN taken AS t ON t.total = r.total AND (r.total OR t.manager_id = r.manager_id)
-    LEFT JOIN to_deal AS d ON d.total = r.total AND (r.total OR d.manager_id = r.manager_id)
-    LEFT JOIN moves AS mv ON mv.total = r.total AND (r.total OR mv.manager_id = r.manager_id)
-    LEFT JOIN reasons AS rs ON rs.total = r.total AND (r.total OR rs.manager_id = r.manager_id)
-    ORDER BY r.total, r.manager_id;
-END
-$$;
-COMMENT ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) IS
-    'The book''s step 9: per manager and in total, what happened from from_ts (inclusive) to to_ts (exclusive): clients taken into work, deals, refusals a person made, expiries (moves by sales_expire, not counted as refusals), median days from work start to deal, average worklist load (sampled daily), moves into each state (expiries included), refusals by reason (adding up to refusals), and conversion (deals / taken_into_work, NULL when nobody was taken). Reads the history from from_ts on. Runs as its owner; for heads of sales and BI roles.';
-REVOKE ALL ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) FROM PUBLIC;
+-- trial_report(), with conversion: section 25.
 
 CREATE FUNCTION salesalgo.trial_series(from_ts timestamptz, to_ts timestamptz,
                                        bucket interval DEFAULT '1 week')
@@ -1706,19 +1522,21 @@ REVOKE ALL ON FUNCTION salesalgo.what_if(timestamptz, timestamptz, jsonb) FROM P
 
 -- 25. The trial report in one pass
 
--- 25a. report_facts() becomes one pass in C over the history from the
---    period's start to now, in time order through the changed_at index
---    (src/trial_report.c, src/history_reader.c): 22's three aggregates and
---    each deal's correlated scan of its client's history cost seconds at a
---    department's size.  It returns the same facts, and the median days to
---    a deal per manager and in total (PostgreSQL's own functions for each
---    step of 22's expression).  A new argument, with_deals: the series has
---    no median.
---    22's definition goes: its callers are replaced below.
-DROP FUNCTION salesalgo.report_facts(timestamptz, timestamptz, timestamptz[], timestamptz[]);
+-- 25a. report_facts(): what both trial reports read of the history, in
+--    one pass in C from the period's start to now, in time order through
+--    the changed_at index (src/trial_report.c, src/history_reader.c), where
+--    three aggregates and a correlated scan of each deal's client history
+--    took seconds at a department's size.  Out come what happened in each
+--    bucket of the period per manager (moves by state and reason, deals,
+--    refusals, expiries, recalls, clients taken into work), by how much each
+--    manager's worklist changed before each sample of the load, and with
+--    with_deals the median days to a deal per manager and in total (each
+--    step of the expression by PostgreSQL's own function): a few thousand
+--    rows, whatever the history.  trial_series() (section 22) calls it with
+--    the first four arguments: no medians.
 CREATE FUNCTION salesalgo.report_facts(from_ts timestamptz, to_ts timestamptz,
                                        starts timestamptz[], samples timestamptz[],
-                                       with_deals boolean)
+                                       with_deals boolean DEFAULT false)
     RETURNS TABLE (kind text, bucket integer, manager_id bigint, total boolean,
                    to_state salesalgo.client_state, refusal_reason text,
                    moved bigint, deals bigint, refused bigint, expired bigint,
@@ -1731,8 +1549,10 @@ COMMENT ON FUNCTION salesalgo.report_facts(timestamptz, timestamptz, timestamptz
     'The pass of trial_report() and trial_series() over the history from from_ts to now, in C: per bucket (index into starts) and manager, moves by state and reason with deals, refusals, expiries and recalls (kind moves), clients taken into work (kind taken), per sample (index into samples) the change of each manager''s worklist first seen there (kind load), and with with_deals the median days from a client''s last entry into a worklist to its deal, per manager and in total (kind median, days).  Reads client_history past its policies: refuses (42501) a caller they bind.';
 REVOKE ALL ON FUNCTION salesalgo.report_facts(timestamptz, timestamptz, timestamptz[], timestamptz[], boolean) FROM PUBLIC;
 
--- 25b. The two reports read the new facts; the rest is 22's, unchanged.
-CREATE OR REPLACE FUNCTION salesalgo.trial_report(from_ts timestamptz, to_ts timestamptz)
+-- 25b. trial_report() gains conversion, a column at the end (a new result
+--    type), and takes its medians from the pass.
+DROP FUNCTION salesalgo.trial_report(timestamptz, timestamptz);
+CREATE FUNCTION salesalgo.trial_report(from_ts timestamptz, to_ts timestamptz)
     RETURNS TABLE (manager_id bigint, name text, taken_into_work bigint,
                    deals bigint, refusals bigint, expired bigint,
                    median_days_to_deal numeric, avg_load numeric,
@@ -1751,7 +1571,7 @@ BEGIN
     samples := ARRAY(SELECT generate_series(from_ts, to_ts, interval '1 day'));
     RETURN QUERY
     WITH facts AS MATERIALIZED (
-        SELECT * FROM report_facts(from_ts, to_ts, ARRAY[from_ts], samples, true)
+        SELECT * FROM report_facts(from_ts, to_ts, ARRAY[from_ts], samples, with_deals => true)
     ), counts AS (
         SELECT f.manager_id, f.total, sum(f.deals) AS deals, sum(f.refused) AS refusals,
                sum(f.expired) AS expired
@@ -1821,99 +1641,6 @@ $$;
 COMMENT ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) IS
     'The book''s step 9: per manager and in total, what happened from from_ts (inclusive) to to_ts (exclusive): clients taken into work, deals, refusals a person made, expiries (moves by sales_expire, not counted as refusals), median days from work start to deal, average worklist load (sampled daily), moves into each state (expiries included), refusals by reason (adding up to refusals), and conversion (deals / taken_into_work, NULL when nobody was taken). Reads the history from from_ts on. Runs as its owner; for heads of sales and BI roles.';
 REVOKE ALL ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) FROM PUBLIC;
-
-CREATE OR REPLACE FUNCTION salesalgo.trial_series(from_ts timestamptz, to_ts timestamptz,
-                                       bucket interval DEFAULT '1 week')
-    RETURNS TABLE (bucket_start timestamptz, manager_id bigint, taken_into_work bigint,
-                   deals bigint, refusals bigint, expired bigint, recalled bigint,
-                   avg_load numeric)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, salesalgo, pg_temp
-    SET jit = off
-AS $$
-#variable_conflict use_column
-DECLARE
-    starts timestamptz[];
-    samples timestamptz[];
-BEGIN
-    PERFORM report_period('trial_series', from_ts, to_ts);
-    IF bucket IS NULL THEN
-        RAISE EXCEPTION 'the bucket of a trial series cannot be NULL'
-            USING ERRCODE = 'null_value_not_allowed',
-                  HINT = 'Give an interval, for example interval ''1 week'', or leave it out.';
-    END IF;
-    IF bucket <= interval '0' OR from_ts + bucket <= from_ts THEN
-        RAISE EXCEPTION 'the bucket of a trial series must be a positive interval'
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('The bucket is %s.', bucket),
-                  HINT = 'Give an interval such as interval ''1 day'', ''1 week'' or ''1 month''.';
-    END IF;
-    -- a bucket that cuts the period into more rows than a chart can show is
-    -- a typing error, not a report
-    IF (SELECT count(*) FROM (SELECT FROM generate_series(from_ts, to_ts, bucket) AS b
-                              WHERE b < to_ts LIMIT 10001) AS b) > 10000 THEN
-        RAISE EXCEPTION 'a trial series of more than 10000 buckets is not drawn'
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('From %s to %s in buckets of %s.', from_ts, to_ts, bucket),
-                  HINT = 'Give a larger bucket or a shorter period.';
-    END IF;
-    starts := ARRAY(SELECT b FROM generate_series(from_ts, to_ts, bucket) AS b WHERE b < to_ts);
-    -- each bucket is sampled once a day from its start, within the bucket
-    -- and the period
-    samples := ARRAY(
-        SELECT t FROM unnest(starts) AS s (b)
-        CROSS JOIN LATERAL generate_series(s.b, least(s.b + bucket, to_ts), interval '1 day') AS t
-        WHERE t < least(s.b + bucket, to_ts)
-        ORDER BY t);
-    RETURN QUERY
-    WITH facts AS MATERIALIZED (
-        SELECT * FROM report_facts(from_ts, to_ts, starts, samples, false)
-    ), counts AS (
-        SELECT f.bucket, f.manager_id, f.total, sum(f.deals) AS deals, sum(f.refused) AS refusals,
-               sum(f.expired) AS expired, sum(f.recalled) AS recalled
-        FROM facts AS f WHERE f.kind = 'moves'
-        GROUP BY f.bucket, f.manager_id, f.total
-    ), taken AS (
-        SELECT f.bucket, f.manager_id, f.total, f.n AS taken_into_work FROM facts AS f WHERE f.kind = 'taken'
-    ), in_work AS (
-        SELECT x.manager_id, x.k,
-               sum(sum(x.delta)) OVER (PARTITION BY x.manager_id ORDER BY x.k) AS in_work
-        FROM (SELECT m.id AS manager_id, 0 AS k, m.in_work::bigint AS delta FROM manager AS m
-              UNION ALL
-              SELECT m.id, k.k, 0 FROM manager AS m CROSS JOIN generate_subscripts(samples, 1) AS k (k)
-              UNION ALL
-              SELECT f.manager_id, 0, -f.n FROM facts AS f WHERE f.kind = 'load'
-              UNION ALL
-              SELECT f.manager_id, f.bucket, f.n FROM facts AS f
-              WHERE f.kind = 'load' AND f.bucket <= cardinality(samples)) AS x
-        GROUP BY x.manager_id, x.k
-    ), loads AS (
-        SELECT width_bucket(samples[l.k], starts) AS i, l.manager_id, avg(l.in_work::bigint) AS in_work
-        FROM in_work AS l WHERE l.k > 0
-        GROUP BY 1, 2
-    ), rows AS (
-        SELECT l.i, m.id AS manager_id, false AS total,
-               round(l.in_work / coalesce(m.worklist_cap, s.default_worklist_cap), 4) AS avg_load
-        FROM manager AS m CROSS JOIN settings AS s JOIN loads AS l ON l.manager_id = m.id
-        UNION ALL
-        SELECT i.i, NULL, true,
-               (SELECT round(sum(l.in_work) / nullif(sum(coalesce(m.worklist_cap, s.default_worklist_cap)), 0), 4)
-                FROM manager AS m CROSS JOIN settings AS s JOIN loads AS l ON l.manager_id = m.id
-                WHERE l.i = i.i)
-        FROM generate_subscripts(starts, 1) AS i (i)
-    )
-    SELECT starts[r.i], r.manager_id,
-           coalesce(t.taken_into_work, 0), coalesce(c.deals, 0)::bigint, coalesce(c.refusals, 0)::bigint,
-           coalesce(c.expired, 0)::bigint, coalesce(c.recalled, 0)::bigint, r.avg_load
-    FROM rows AS r
-    LEFT JOIN counts AS c ON c.bucket = r.i AND c.total = r.total AND (r.total OR c.manager_id = r.manager_id)
-    LEFT JOIN taken AS t ON t.bucket = r.i AND t.total = r.total AND (r.total OR t.manager_id = r.manager_id)
-    ORDER BY r.i, r.total, r.manager_id;
-END
-$$;
-COMMENT ON FUNCTION salesalgo.trial_series(timestamptz, timestamptz, interval) IS
-    'The trial report bucket by bucket, for a chart: from from_ts (inclusive) to to_ts (exclusive) in buckets of the given length from from_ts (the last one cut at to_ts), one row per bucket and manager and a total per bucket (manager_id NULL): clients taken into work, deals, refusals a person made, expiries, moves into recall, and the average worklist load (sampled daily from each bucket''s start). Runs as its owner; for heads of sales and BI roles.';
-REVOKE ALL ON FUNCTION salesalgo.trial_series(timestamptz, timestamptz, interval) FROM PUBLIC;
 
 
 

@@ -4,7 +4,8 @@
 # deletions and expiry, through the real triggers), compared row for row
 # with test/report_reference.sql at several periods: the whole history, one
 # starting and ending mid-history, one running past its end, a short one,
-# and one with nothing in it.
+# and one with nothing in it; then the simulated clock set back, so that
+# history ids no longer grow with time.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -90,6 +91,60 @@ $node->safe_psql('postgres', q{
 is(differences("salesalgo.trial_report('2026-01-11 10:30+00', '2026-01-19 13:00+00')",
 		"reference.trial_report('2026-01-11 10:30+00', '2026-01-19 13:00+00')"),
 	'0', 'trial_report equals the reference with a manager who came later');
+
+# The C pass's shortcuts, where they do not hold.  Deals of the mid-history
+# period whose client entered its worklist before the period: their entries
+# come from each client's own history (the client_id index).
+is($node->safe_psql('postgres', q{
+	SELECT count(*) > 0 FROM salesalgo.client_history AS d
+	WHERE d.to_state = 'deal' AND d.changed_at >= '2026-01-11 10:30+00' AND d.changed_at < '2026-01-19 13:00+00'
+	  AND NOT EXISTS (SELECT FROM salesalgo.client_history AS e
+	                  WHERE e.client_id = d.client_id AND e.id < d.id
+	                    AND e.changed_at >= '2026-01-11 10:30+00' AND e.to_manager IS NOT NULL
+	                    AND salesalgo.in_worklist(e.to_state))}),
+	't', 'some deals of mid-history have their last entry before the period');
+
+# The simulated clock set back after the history's end: five clients in
+# contact_2 or contact_3 change hands on 2026-01-08 (an entry into the new
+# manager's worklist, written after their earlier entries and dated before
+# some of them) and make a deal the next day.  History ids no longer grow
+# with time: each deal's last entry is then the latest with a smaller id.
+$node->safe_psql('postgres', q{
+	UPDATE salesalgo.manager SET worklist_cap = 10000;
+	SET salesalgo.now = '2026-01-08 12:00+00';
+	CREATE TEMP TABLE moved AS
+		SELECT c.id FROM salesalgo.client AS c
+		WHERE c.state IN ('contact_2', 'contact_3') AND c.manager_id IS NOT NULL
+		ORDER BY c.id LIMIT 5;
+	UPDATE salesalgo.client AS c
+	SET manager_id = (SELECT min(m.id) FROM salesalgo.manager AS m WHERE m.id <> c.manager_id)
+	WHERE c.id IN (SELECT id FROM moved);
+	SET salesalgo.now = '2026-01-09 12:00+00';
+	UPDATE salesalgo.client SET state = 'deal' WHERE id IN (SELECT id FROM moved);
+});
+is($node->safe_psql('postgres', q{
+	SELECT count(*) FROM salesalgo.client_history
+	WHERE source = 'sql' AND changed_at IN ('2026-01-08 12:00+00', '2026-01-09 12:00+00')
+	  AND id > (SELECT min(id) FROM salesalgo.client_history WHERE changed_at > '2026-01-10')}),
+	'10', 'the clock went back: ten rows with later ids and earlier times');
+for my $p (
+	[ '2026-01-05 00:00+00', '2026-01-26 00:00+00', 'the whole history' ],
+	[ '2026-01-08 00:00+00', '2026-01-10 00:00+00', 'the days the clock went back to' ],
+	[ '2026-01-09 00:00+00', '2026-01-20 00:00+00', 'entries before the period' ],
+	[ '2026-01-12 00:00+00', '2026-01-19 00:00+00', 'after the clock went back' ])
+{
+	my ($from, $to, $what) = @$p;
+	is(differences("salesalgo.trial_report('$from', '$to')", "reference.trial_report('$from', '$to')"),
+		'0', "ids out of time order: trial_report equals the reference: $what");
+	is(differences("salesalgo.trial_series('$from', '$to', '2 days')",
+			"reference.trial_series('$from', '$to', '2 days')"),
+		'0', "ids out of time order: trial_series equals the reference: $what");
+}
+is($node->safe_psql('postgres', q{
+	SELECT deals > 0 AND median_days_to_deal IS NOT NULL
+	FROM salesalgo.trial_report('2026-01-08', '2026-01-10') WHERE manager_id IS NULL}),
+	't', 'the back-dated deals are in the report, with a median');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM salesalgo.check()'), '0', 'check() is still empty');
 
 $node->stop;
 done_testing();
