@@ -230,16 +230,30 @@ HistoryReader *
 BeginClientHistory(int64 client_id, int columns)
 {
 	HistoryReader *reader = BeginHistoryRead(columns);
-	ScanKeyData key;
 
 	reader->index = OpenHistoryIndex(reader->heap, reader->att.client_id,
 									 reader->att.id);
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum(client_id));
 	reader->scan = index_beginscan(reader->heap, reader->index,
 								   GetActiveSnapshot(), 1, 0);
-	index_rescan(reader->scan, &key, 1, NULL, 0);
+	RestartClientHistory(reader, client_id);
 	return reader;
+}
+
+/*
+ * Another client's rows through the same open scan: a caller looking up
+ * thousands of clients pays for the relation, the checks and the scan once.
+ */
+void
+RestartClientHistory(HistoryReader *reader, int64 client_id)
+{
+	ScanKeyData key;
+
+	Assert(!reader->by_time);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(client_id));
+	index_rescan(reader->scan, &key, 1, NULL, 0);
+	reader->exhausted = false;
+	reader->done = false;
 }
 
 static int16

@@ -13,7 +13,8 @@
  *
  * - BeginHistoryPeriod: changed_at in [from, to) (to may be DT_NOEND), in
  *   changed_at order, the rows of one changed_at in id order.
- * - BeginClientHistory: one client's rows in id order.
+ * - BeginClientHistory: one client's rows in id order; RestartClientHistory
+ *   moves the same reader to another client.
  * - columns: the HISTORY_* bits of what the caller reads; id, client_id and
  *   changed_at are always there, the rest is left zero unless asked for.
  * - A row is valid until the next call on its reader; text comes back as
@@ -80,6 +81,7 @@ typedef struct HistoryReader HistoryReader;
 extern HistoryReader *BeginHistoryPeriod(TimestampTz from, TimestampTz to,
 										 int columns);
 extern HistoryReader *BeginClientHistory(int64 client_id, int columns);
+extern void RestartClientHistory(HistoryReader *reader, int64 client_id);
 extern const HistoryRow *NextHistoryRow(HistoryReader *reader);
 extern void EndHistoryRead(HistoryReader *reader);
 

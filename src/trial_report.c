@@ -342,16 +342,18 @@ CountLoad(loads_hash *loads, const Thresholds *samples, const HistoryRow *row)
 		AddLoad(loads, first_sample, row->from_manager, -1);
 }
 
-/* the client's latest entry into a worklist with an id below the deal's */
+/*
+ * The client's latest entry into a worklist with an id below the deal's,
+ * through a reader of clients' histories opened by the caller.
+ */
 static void
-LookUpEntry(Deal *deal)
+LookUpEntry(HistoryReader *clients, Deal *deal)
 {
-	HistoryReader *reader = BeginClientHistory(deal->client,
-											   HISTORY_STATES | HISTORY_MANAGERS);
 	const HistoryRow *row;
 
+	RestartClientHistory(clients, deal->client);
 	deal->has_start = false;
-	while ((row = NextHistoryRow(reader)) != NULL && row->id < deal->id)
+	while ((row = NextHistoryRow(clients)) != NULL && row->id < deal->id)
 	{
 		if (HistoryRowEntersWorklist(row) &&
 			(!deal->has_start || row->changed_at > deal->started))
@@ -360,7 +362,6 @@ LookUpEntry(Deal *deal)
 			deal->started = row->changed_at;
 		}
 	}
-	EndHistoryRead(reader);
 }
 
 /*
@@ -671,15 +672,23 @@ PutMedians(Output *out, Deal *deals, int ndeals, bool ids_in_time_order,
 {
 	double	   *days = palloc(sizeof(double) * Max(ndeals, 1));
 	days_hash  *memo = days_create(cxt, 1024, NULL);
+	HistoryReader *clients = NULL;
 	int			n = 0;
 
 	for (int i = 0; i < ndeals; i++)
 	{
 		if (!deals[i].has_start || !ids_in_time_order)
-			LookUpEntry(&deals[i]);
+		{
+			if (clients == NULL)
+				clients = BeginClientHistory(deals[i].client,
+											 HISTORY_STATES | HISTORY_MANAGERS);
+			LookUpEntry(clients, &deals[i]);
+		}
 		if (deals[i].has_start)
 			deals[i].days = DealDays(memo, &deals[i]);
 	}
+	if (clients != NULL)
+		EndHistoryRead(clients);
 	qsort(deals, ndeals, sizeof(Deal), CompareDealManagers);
 	for (int i = 0; i < ndeals;)
 	{
