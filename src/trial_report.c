@@ -431,6 +431,18 @@ MedianDays(double *days, int n, Datum *result)
 	return true;
 }
 
+/* by client, so that the lookups walk the client_id index in its order */
+static int
+CompareDealClients(const void *a, const void *b)
+{
+	const Deal *x = a;
+	const Deal *y = b;
+
+	if (x->client != y->client)
+		return x->client < y->client ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
 static int
 CompareDealManagers(const void *a, const void *b)
 {
@@ -675,6 +687,7 @@ PutMedians(Output *out, Deal *deals, int ndeals, bool ids_in_time_order,
 	HistoryReader *clients = NULL;
 	int			n = 0;
 
+	qsort(deals, ndeals, sizeof(Deal), CompareDealClients);
 	for (int i = 0; i < ndeals; i++)
 	{
 		if (!deals[i].has_start || !ids_in_time_order)
