@@ -12,8 +12,8 @@
  *   does not happen, and the client makes no further move in that worklist
  *   period (its deals are lost to the cap);
  * - a what-if deadline is the real deadline moved by the difference of the
- *   two deadline rules for the client's size (as the history has it then)
- *   and category (extensions stay);
+ *   two deadline rules for the client's size and category when its clock
+ *   started (as the history has them; extensions stay);
  * - a client whose what-if deadline is its real one expires when it really
  *   did: a run that skipped it (another session held it) skips it here too;
  * - a client whose what-if deadline differs expires under the what-if
@@ -101,9 +101,8 @@ typedef struct ClientState
 	bool		in_state;		/* what-if: in a worklist state */
 	int			manager;		/* what-if: index of the slot held, 0 none */
 	uint32		version;		/* of its pending expiry */
-	bool		delta_known;
-	int			delta;			/* what-if days minus real days */
-	TimestampTz deadline;		/* the real deadline delta is for */
+	bool		clock_runs;		/* really: in a worklist state, with a deadline */
+	int			delta;			/* what-if days minus real days, since then */
 	bool		taken[2];		/* entered a worklist in the period */
 	int			pending;		/* index of the manager whose pending counts
 								 * its next move at this time, 0 none */
@@ -268,11 +267,21 @@ RuleDays(Replay *r, int side, int size, bool has_category, int64 category)
 	return best;
 }
 
-static int
-Delta(Replay *r, ClientState *c, const Event *e)
+/*
+ * The real clock starts (R7) or stops with this move.  When it starts, the
+ * difference of the two models' days is fixed for the size and category the
+ * client has then (as the history has them); an extension moves both
+ * deadlines alike, and a later change of size or category changes neither.
+ */
+static void
+Clock(Replay *r, ClientState *c, const Event *e)
 {
-	/* a deadline set anew follows the rule for the size the client has then */
-	if (!c->delta_known || c->deadline != e->deadline)
+	if (!e->to_in || !e->has_deadline)
+	{
+		c->clock_runs = false;
+		return;
+	}
+	if (!c->clock_runs)
 	{
 		int			real_days = -1;
 		int			what_if_days = -1;
@@ -283,10 +292,8 @@ Delta(Replay *r, ClientState *c, const Event *e)
 			what_if_days = RuleDays(r, 1, e->size, e->has_category, e->category);
 		}
 		c->delta = (real_days < 0 || what_if_days < 0) ? 0 : what_if_days - real_days;
-		c->delta_known = true;
-		c->deadline = e->deadline;
+		c->clock_runs = true;
 	}
-	return c->delta;
 }
 
 /*
@@ -500,7 +507,7 @@ Client(Replay *r, int64 id)
 		c->in_state = false;
 		c->manager = 0;
 		c->version = 0;
-		c->delta_known = false;
+		c->clock_runs = false;
 		c->delta = 0;
 		c->taken[0] = c->taken[1] = false;
 		c->pending = 0;
@@ -519,6 +526,7 @@ ReplayMove(Replay *r, ClientState *c, const Event *e)
 	bool		enters = holds && !(held && from == to);
 
 	Unpend(r, c);
+	Clock(r, c, e);
 
 	/* what really happened */
 	if (leaves)
@@ -594,10 +602,7 @@ ReplayMove(Replay *r, ClientState *c, const Event *e)
 	}
 	c->in_state = true;
 	if (e->has_deadline)
-	{
-		Delta(r, c, e);
 		SetDeadline(r, c, e->at, e->deadline);
-	}
 }
 
 static void
@@ -891,10 +896,11 @@ LoadOpening(Replay *r, Datum from_ts)
 					   " SELECT h.client_id, min(h.id) AS id FROM salesalgo.client_history AS h"
 					   " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1 GROUP BY h.client_id)"
 					   " SELECT f.client_id, $1, true, true, g.from_manager, g.from_manager,"
-					   " p.deadline_at, false, false, coalesce(g.from_size, c.size)::text, c.category_id"
+					   " p.deadline_at, false, false, coalesce(g.from_size, c.size)::text,"
+					   " CASE WHEN g.from_size IS NULL THEN c.category_id ELSE g.from_category END"
 					   " FROM firsts AS f"
 					   /* the first row by its key, not by a scan of the history */
-					   " CROSS JOIN LATERAL (SELECT g.from_state, g.from_manager, g.from_size"
+					   " CROSS JOIN LATERAL (SELECT g.from_state, g.from_manager, g.from_size, g.from_category"
 					   "  FROM salesalgo.client_history AS g"
 					   "  WHERE g.id OPERATOR(pg_catalog.=) f.id OFFSET 0) AS g"
 					   " CROSS JOIN LATERAL (SELECT b.deadline_at FROM salesalgo.client_history AS b"
@@ -936,11 +942,9 @@ LoadOpening(Replay *r, Datum from_ts)
 				ChangeHolds(&r->managers[m], 0, 1, e.at);
 				ChangeHolds(&r->managers[m], 1, 1, e.at);
 			}
+			Clock(r, c, &e);
 			if (e.has_deadline)
-			{
-				Delta(r, c, &e);
 				SetDeadline(r, c, e.at, e.deadline);
-			}
 		}
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();
@@ -962,9 +966,9 @@ ReplayPeriod(Replay *r, Datum from_ts, Datum to_ts)
 	/*
 	 * In time order, read along the index of the history by time; one time's
 	 * rows are put in order of their ids by ReplayGroup().  The client's size
-	 * and category only where the deadline rules differ: the size the history
-	 * says it had then (the current one for rows written before 1.2), the
-	 * category the client has now (the history does not keep it).
+	 * and category only where the deadline rules differ: as the history says
+	 * they were then; for rows written before 1.2, which have neither, the
+	 * ones the client has now.
 	 */
 	plan = SPI_prepare(r->sizes_needed ?
 					   "SELECT h.client_id, h.changed_at,"
@@ -974,7 +978,9 @@ ReplayPeriod(Replay *r, Datum from_ts, Datum to_ts)
 					   " h.to_state OPERATOR(pg_catalog.=) 'deal'"
 					   "  AND h.from_state IS DISTINCT FROM 'deal',"
 					   " h.source OPERATOR(pg_catalog.=) 'sales_expire',"
-					   " coalesce(h.to_size, h.from_size, c.size)::text, c.category_id, h.id"
+					   " coalesce(h.to_size, h.from_size, c.size)::text,"
+					   " CASE WHEN h.to_size IS NOT NULL THEN h.to_category"
+					   "  WHEN h.from_size IS NOT NULL THEN h.from_category ELSE c.category_id END, h.id"
 					   " FROM salesalgo.client_history AS h"
 					   " LEFT JOIN salesalgo.client AS c ON c.id OPERATOR(pg_catalog.=) h.client_id"
 					   " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1"
