@@ -1085,12 +1085,14 @@ LoadOpening(Replay *r, TimestampTz from)
 		ReplayClient *c;
 		Event		e;
 
+		/* a row written before 1.2: sizes and categories from the clients */
+		if (r->sizes_needed && row->from_size == HISTORY_NONE &&
+			row->to_size == HISTORY_NONE)
+			r->old_rows = true;
 		if (FindClient(r, row->client_id, false) != NULL)
 			continue;
 		c = Client(r, row->client_id);
 		EventOfRow(row, &e);
-		if (r->sizes_needed && e.size_now)
-			r->old_rows = true;
 		if (!e.from_in)
 			continue;
 		OpenSlot(r, c, e.from_manager, from);
@@ -1162,9 +1164,8 @@ LoadOpening(Replay *r, TimestampTz from)
 			Datum		deadline = SPI_getbinval(tuple, tupdesc, 4, &isnull);
 			bool		no_deadline = isnull;
 			ReplayClient *c = FindClient(r, id, false);
-			Datum		category;
-
 			bool		unchanged = (c == NULL);
+			Datum		category;
 
 			if (unchanged)
 			{
