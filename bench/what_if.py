@@ -16,15 +16,12 @@ import statistics
 import sys
 import time
 
-import psycopg2
+# the generated departments and the helpers of the reports' benchmark
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reports import END, FIRST, LAST_WEEK, connect, generate, loadavg, one, say  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 RUNS = int(os.environ.get("BENCH_WHATIF_RUNS", "3"))
 SIZES = [int(s) for s in os.environ.get("BENCH_WHATIF_SIZES", "50,500").split(",")]
-DAYS = 30
-FIRST = "2026-01-05 00:00+00"
-END = "2026-02-04 00:00+00"
-LAST_WEEK = "2026-01-28 00:00+00"
 PERIODS = [("30 days", FIRST, END), ("last week", LAST_WEEK, END)]
 MODELS = [
     ("in force", None),
@@ -35,45 +32,15 @@ MODELS = [
 TARGET = 1.0
 
 
-def say(*words):
-    print("==>", *words, file=sys.stderr, flush=True)
-
-
-def connect(db):
-    conn = psycopg2.connect(dbname=db)
-    conn.autocommit = True
-    return conn
-
-
-def one(conn, query, args=None):
-    with conn.cursor() as cur:
-        cur.execute(query, args)
-        return cur.fetchall() if cur.description else None
-
-
 def timed(conn, query, args):
     started = time.monotonic()
     one(conn, query, args)
     return time.monotonic() - started
 
 
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
-
-
 def department(managers):
     db = f"bench_what_if_{managers}"
-    admin = connect("postgres")
-    one(admin, f"DROP DATABASE IF EXISTS {db}")
-    one(admin, f"CREATE DATABASE {db}")
-    conn = connect(db)
-    one(conn, "CREATE EXTENSION salesalgo")
-    with open(os.path.join(HERE, "department.sql")) as f:
-        one(conn, f.read())
-    say(f"generating {managers} managers x {DAYS} days")
-    one(conn, f"CALL department.generate({managers}, {DAYS}, '{FIRST}')")
-    one(conn, "VACUUM ANALYZE")
+    admin, conn, _ = generate(db, managers)
     one(conn, "SET TimeZone = 'UTC'")
     lines = []
     for period, from_ts, to_ts in PERIODS:
