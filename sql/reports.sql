@@ -145,17 +145,6 @@ WHERE p.pronamespace = 'salesalgo'::regnamespace
   AND p.proname IN ('trial_report', 'trial_series', 'report_facts')
 ORDER BY 1;
 
--- report_grants() runs on access_role only: fired on a look-alike, it
--- refuses, and nothing is granted or kept.
-CREATE TEMP TABLE look_alike (role regrole, kind text);
-CREATE TRIGGER report_grants AFTER INSERT ON look_alike
-    FOR EACH ROW EXECUTE FUNCTION salesalgo.report_grants();
-SELECT code, message, detail FROM regress.error_of($$INSERT INTO look_alike VALUES ('regress_rep_app', 'bi')$$);
-SELECT count(*) AS rows_kept FROM look_alike;
-SELECT has_function_privilege('regress_rep_app', 'salesalgo.trial_series(timestamptz, timestamptz, interval)',
-                              'EXECUTE') AS app_may_run_series;
-DROP TABLE look_alike;
-
 DROP OWNED BY regress_rep_head, regress_rep_bi, regress_rep_manager, regress_rep_app;
 DROP ROLE regress_rep_head, regress_rep_bi, regress_rep_manager, regress_rep_app;
 \c contrib_regression

@@ -505,189 +505,7 @@ DROP OPERATOR salesalgo.<= (salesalgo.client_state, salesalgo.client_state);
 DROP OPERATOR salesalgo.> (salesalgo.client_state, salesalgo.client_state);
 DROP OPERATOR salesalgo.>= (salesalgo.client_state, salesalgo.client_state);
 
--- 18c. The trial report, for a head of sales and a BI role: it runs as its
---    owner (a BI role reads no table), so it is no longer PUBLIC's.  Its
---    categories are disjoint: refusals are refusals a person made, expired
---    the moves sales_expire() made; refusals_by_reason adds up to refusals.
---    A period that is NULL or ends before it starts is an error.
-
-CREATE OR REPLACE FUNCTION salesalgo.trial_report(from_ts timestamptz, to_ts timestamptz)
-    RETURNS TABLE (manager_id bigint, name text, taken_into_work bigint,
-                   deals bigint, refusals bigint, expired bigint,
-                   median_days_to_deal numeric, avg_load numeric,
-                   moves jsonb, refusals_by_reason jsonb)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, salesalgo, pg_temp
-AS $$
-#variable_conflict use_column
-BEGIN
-    IF from_ts IS NULL OR to_ts IS NULL THEN
-        RAISE EXCEPTION 'the period of a trial report cannot be NULL'
-            USING ERRCODE = 'null_value_not_allowed',
-                  HINT = 'Give both ends, for example now() - interval ''30 days'' and now().';
-    END IF;
-    IF to_ts <= from_ts THEN
-        RAISE EXCEPTION 'the period of a trial report must end after it starts'
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('It runs from %s to %s.', from_ts, to_ts),
-                  HINT = 'Give the start first: trial_report(from_ts, to_ts), from_ts inclusive, to_ts exclusive.';
-    END IF;
-    -- the load is sampled once a day: an endless period would never end
-    IF NOT isfinite(from_ts) OR NOT isfinite(to_ts) THEN
-        RAISE EXCEPTION 'the period of a trial report must have finite ends'
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('It runs from %s to %s.', from_ts, to_ts),
-                  HINT = 'Give dates, for example now() - interval ''30 days'' and now().';
-    END IF;
-    RETURN QUERY
-    WITH h AS (
-        -- every change, with whether it took the client into a manager's
-        -- worklist or out of one
-        SELECT h.*,
-               (h.to_manager IS NOT NULL AND coalesce(in_worklist(h.to_state), false)
-                AND NOT (h.from_manager IS NOT DISTINCT FROM h.to_manager
-                         AND coalesce(in_worklist(h.from_state), false))) AS enters,
-               (h.from_manager IS NOT NULL AND coalesce(in_worklist(h.from_state), false)
-                AND NOT (h.to_manager IS NOT DISTINCT FROM h.from_manager
-                         AND coalesce(in_worklist(h.to_state), false))) AS leaves
-        FROM client_history AS h
-    ), period AS (
-        SELECT * FROM h WHERE h.changed_at >= from_ts AND h.changed_at < to_ts
-    ), refused AS (
-        -- a person's refusals; an expiry is counted as expired only
-        SELECT * FROM period AS p
-        WHERE p.to_state = 'refusal' AND p.from_state IS DISTINCT FROM 'refusal'
-          AND p.source <> 'sales_expire'
-    ), counts AS (
-        SELECT p.to_manager AS manager_id, GROUPING(p.to_manager) = 1 AS total,
-               count(DISTINCT p.client_id) FILTER (WHERE p.enters) AS taken_into_work,
-               count(*) FILTER (WHERE p.to_state = 'deal' AND p.from_state IS DISTINCT FROM 'deal') AS deals,
-               count(*) FILTER (WHERE p.to_state = 'refusal' AND p.from_state IS DISTINCT FROM 'refusal'
-                                  AND p.source <> 'sales_expire') AS refusals,
-               count(*) FILTER (WHERE p.source = 'sales_expire') AS expired
-        FROM period AS p
-        GROUP BY GROUPING SETS ((p.to_manager), ())
-    ), to_deal AS (
-        -- days from the client's last entry into a worklist to its deal
-        SELECT d.to_manager AS manager_id, GROUPING(d.to_manager) = 1 AS total,
-               round(percentile_cont(0.5) WITHIN GROUP (
-                   ORDER BY extract(epoch FROM d.changed_at - w.started) / 86400)::numeric, 2) AS days
-        FROM period AS d
-        CROSS JOIN LATERAL (
-            SELECT max(e.changed_at) AS started FROM h AS e
-            WHERE e.client_id = d.client_id AND e.id < d.id AND e.enters) AS w
-        WHERE d.to_state = 'deal' AND d.from_state IS DISTINCT FROM 'deal'
-        GROUP BY GROUPING SETS ((d.to_manager), ())
-    ), moves_by_state AS (
-        SELECT p.to_manager AS manager_id, GROUPING(p.to_manager) = 1 AS total,
-               p.to_state, count(*) AS n
-        FROM period AS p
-        WHERE p.to_state IS NOT NULL AND p.from_state IS DISTINCT FROM p.to_state
-        GROUP BY GROUPING SETS ((p.to_manager, p.to_state), (p.to_state))
-    ), moves AS (
-        SELECT m.manager_id, m.total, jsonb_object_agg(m.to_state::text, m.n ORDER BY m.to_state) AS moves
-        FROM moves_by_state AS m GROUP BY m.manager_id, m.total
-    ), reasons_by_code AS (
-        SELECT r.to_manager AS manager_id, GROUPING(r.to_manager) = 1 AS total,
-               r.refusal_reason, count(*) AS n
-        FROM refused AS r
-        GROUP BY GROUPING SETS ((r.to_manager, r.refusal_reason), (r.refusal_reason))
-    ), reasons AS (
-        SELECT r.manager_id, r.total,
-               jsonb_object_agg(coalesce(r.refusal_reason, 'none'), r.n ORDER BY r.refusal_reason) AS refusals_by_reason
-        FROM reasons_by_code AS r GROUP BY r.manager_id, r.total
-    ), samples AS (
-        -- the worklists are sampled once a day through the period
-        SELECT t FROM generate_series(from_ts, to_ts, interval '1 day') AS t
-    ), deltas AS (
-        SELECT h.to_manager AS manager_id, h.changed_at, 1 AS delta FROM h WHERE h.enters
-        UNION ALL
-        SELECT h.from_manager, h.changed_at, -1 FROM h WHERE h.leaves
-    ), loads AS (
-        SELECT m.id AS manager_id,
-               coalesce(m.worklist_cap, s.default_worklist_cap) AS cap,
-               avg(coalesce((SELECT sum(d.delta) FROM deltas AS d
-                             WHERE d.manager_id = m.id AND d.changed_at <= x.t), 0)) AS in_work
-        FROM manager AS m CROSS JOIN settings AS s CROSS JOIN samples AS x
-        GROUP BY m.id, m.worklist_cap, s.default_worklist_cap
-    ), rows AS (
-        SELECT m.id AS manager_id, m.name, false AS total,
-               round(l.in_work / l.cap, 4) AS avg_load
-        FROM manager AS m JOIN loads AS l ON l.manager_id = m.id
-        UNION ALL
-        SELECT NULL, 'total', true,
-               round(sum(l.in_work) / nullif(sum(l.cap), 0), 4)
-        FROM loads AS l
-    )
-    SELECT r.manager_id, r.name,
-           coalesce(c.taken_into_work, 0), coalesce(c.deals, 0),
-           coalesce(c.refusals, 0), coalesce(c.expired, 0),
-           d.days, r.avg_load,
-           coalesce(mv.moves, '{}'), coalesce(rs.refusals_by_reason, '{}')
-    FROM rows AS r
-    LEFT JOIN counts AS c ON c.total = r.total AND (r.total OR c.manager_id = r.manager_id)
-    LEFT JOIN to_deal AS d ON d.total = r.total AND (r.total OR d.manager_id = r.manager_id)
-    LEFT JOIN moves AS mv ON mv.total = r.total AND (r.total OR mv.manager_id = r.manager_id)
-    LEFT JOIN reasons AS rs ON rs.total = r.total AND (r.total OR rs.manager_id = r.manager_id)
-    ORDER BY r.total, r.manager_id;
-END
-$$;
-COMMENT ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) IS
-    'The book''s step 9: per manager and in total, what happened from from_ts (inclusive) to to_ts (exclusive): clients taken into work, deals, refusals a person made, expiries (moves by sales_expire, not counted as refusals), median days from work start to deal, average worklist load (sampled daily), moves into each state (expiries included) and refusals by reason (adding up to refusals). Runs as its owner; for heads of sales and BI roles.';
-REVOKE ALL ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) FROM PUBLIC;
-DO $$
-DECLARE
-    r regrole;
-BEGIN
-    FOR r IN SELECT a.role FROM salesalgo.access_role AS a
-             WHERE a.kind OPERATOR(pg_catalog.=) ANY (ARRAY['head', 'bi']) ORDER BY a.role::text
-    LOOP
-        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) TO %s', r);
-    END LOOP;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION salesalgo.grant_access(role regrole, kind text) RETURNS void
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF kind IS NULL OR kind NOT IN ('manager', 'head', 'bi') THEN
-        RAISE EXCEPTION 'unknown kind of access "%"', kind
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Use manager, head or bi.';
-    END IF;
-    PERFORM salesalgo.revoke_access(role);
-    CASE kind
-    WHEN 'manager' THEN
-        EXECUTE format('GRANT SELECT ON salesalgo.client, salesalgo.manager, salesalgo.category,'
-                       ' salesalgo.refusal_reason, salesalgo.client_history TO %s', role);
-        EXECUTE format('GRANT UPDATE (state, refusal_reason, name, attributes)'
-                       ' ON salesalgo.client TO %s', role);
-    WHEN 'head' THEN
-        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON salesalgo.client,'
-                       ' salesalgo.manager, salesalgo.category TO %s', role);
-        EXECUTE format('GRANT SELECT ON salesalgo.refusal_reason, salesalgo.client_history,'
-                       ' salesalgo.transition_rule, salesalgo.deadline_rule, salesalgo.settings,'
-                       ' salesalgo.pipeline, salesalgo.worklist, salesalgo.overdue,'
-                       ' salesalgo.funnel, salesalgo.stage_time TO %s', role);
-        EXECUTE format('GRANT USAGE ON SEQUENCE salesalgo.client_id_seq, salesalgo.manager_id_seq,'
-                       ' salesalgo.category_id_seq TO %s', role);
-        EXECUTE format('GRANT EXECUTE ON FUNCTION salesalgo.extend_deadline(bigint, timestamptz, text),'
-                       ' salesalgo.distribute_leads(integer), salesalgo.sales_expire(timestamptz, integer),'
-                       ' salesalgo.trial_report(timestamptz, timestamptz), salesalgo."check"() TO %s', role);
-    WHEN 'bi' THEN
-        EXECUTE format('GRANT SELECT ON salesalgo.pipeline, salesalgo.worklist, salesalgo.overdue,'
-                       ' salesalgo.funnel, salesalgo.stage_time TO %s', role);
-        EXECUTE format('GRANT EXECUTE ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) TO %s', role);
-    END CASE;
-    INSERT INTO salesalgo.access_role (role, kind) VALUES (grant_access.role, grant_access.kind);
-END
-$$;
-COMMENT ON FUNCTION salesalgo.grant_access(regrole, text) IS
-    'Gives a role (a login, or a group its logins belong to) the access of a manager (its own clients: read them, move them, refuse them), a head of sales (every client and manager, deadlines, expiry, leads, the views and reports) or a BI tool (the views and the trial report).';
-
--- 18d. Only the extension's owner decides whom row-level security binds.
+-- 18c. Only the extension's owner decides whom row-level security binds.
 --    manager.login binds a login to a manager's clients; a head of sales
 --    may edit managers, so setting, changing or clearing a login (and
 --    deleting a manager that has one) is for the extension's owner or a
@@ -762,7 +580,7 @@ $$;
 COMMENT ON FUNCTION salesalgo.login_scope(name) IS
     'Whose clients a role sees: NULL for every client its privileges allow (a head of sales, a BI role, any role that is no manager''s login), the manager''s id for a manager''s login (manager.login, or a member of a role granted the manager kind), 0 (no one''s) for such a member with no manager row.';
 
--- 18e. Deadline rules outlive nobody's category: deleting a category that a
+-- 18d. Deadline rules outlive nobody's category: deleting a category that a
 --    rule names is refused, whoever does it (a head of sales may delete
 --    categories, not the DBA's rules).
 ALTER TABLE salesalgo.deadline_rule
@@ -872,55 +690,6 @@ CREATE FUNCTION salesalgo.reclassify(client_ids bigint[] DEFAULT NULL) RETURNS b
 COMMENT ON FUNCTION salesalgo.reclassify(bigint[]) IS
     'Re-applies the size rules to the clients whose size they gave (all, or those of client_ids): a change is history (source reclassify), and a client made nonprofile in a worklist is refused for reason nonprofile. Returns how many clients changed.';
 REVOKE ALL ON FUNCTION salesalgo.reclassify(bigint[]) FROM PUBLIC;
-
--- Who runs them: a head of sales reads the size rules, previews and
--- reclassifies; a BI role previews.  grant_access() records a kind in
--- access_role and revoke_access() forgets it: these follow, so that the
--- two functions stay as they are.
-CREATE FUNCTION salesalgo.size_access() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
-        EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION salesalgo.classify(jsonb, bigint),'
-                                  ' salesalgo.reclassify(bigint[]) FROM %s', OLD.role);
-        RETURN NULL;
-    END IF;
-    IF NEW.kind OPERATOR(pg_catalog.=) 'head' THEN
-        EXECUTE pg_catalog.format('GRANT SELECT ON salesalgo.size_rule TO %s', NEW.role);
-        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION salesalgo.classify(jsonb, bigint),'
-                                  ' salesalgo.reclassify(bigint[]) TO %s', NEW.role);
-    ELSIF NEW.kind OPERATOR(pg_catalog.=) 'bi' THEN
-        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION salesalgo.classify(jsonb, bigint) TO %s', NEW.role);
-    END IF;
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION salesalgo.size_access() IS
-    'AFTER row trigger on access_role: a head of sales reads size_rule and runs classify() and reclassify(), a BI role runs classify(); revoke_access() takes them back.';
-REVOKE ALL ON FUNCTION salesalgo.size_access() FROM PUBLIC;
-CREATE TRIGGER size_access AFTER INSERT OR DELETE ON salesalgo.access_role
-    FOR EACH ROW EXECUTE FUNCTION salesalgo.size_access();
-COMMENT ON TRIGGER size_access ON salesalgo.access_role IS
-    'The access of each kind to the size rules, classify() and reclassify().';
-DO $$
-DECLARE
-    a record;
-BEGIN
-    FOR a IN SELECT r.role, r.kind FROM salesalgo.access_role AS r ORDER BY r.role::text LOOP
-        IF a.kind OPERATOR(pg_catalog.=) 'head' THEN
-            EXECUTE pg_catalog.format('GRANT SELECT ON salesalgo.size_rule TO %s', a.role);
-            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION salesalgo.classify(jsonb, bigint),'
-                                      ' salesalgo.reclassify(bigint[]) TO %s', a.role);
-        ELSIF a.kind OPERATOR(pg_catalog.=) 'bi' THEN
-            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION salesalgo.classify(jsonb, bigint) TO %s', a.role);
-        END IF;
-    END LOOP;
-END
-$$;
-
-
 
 -- 21. The recall pool, early warning, managers' own views
 --
@@ -1135,90 +904,6 @@ WHERE c.deadline_at OPERATOR(pg_catalog.<=) salesalgo.now()
 ORDER BY c.deadline_at, c.id;
 COMMENT ON VIEW salesalgo.overdue IS
     'Clients past their deadline that sales_expire() has not moved yet. A manager''s login sees its own clients only.';
-
--- 21d. Who gets them: a manager reads its three views, a head of sales and a
---    BI role read due_soon too, a head of sales recalls.  The roles already
---    given a kind get what their kind now gives.
-
-CREATE OR REPLACE FUNCTION salesalgo.revoke_access(role regrole) RETURNS void
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA salesalgo FROM %s', role);
-    EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA salesalgo FROM %s', role);
-    EXECUTE format('REVOKE EXECUTE ON FUNCTION salesalgo.extend_deadline(bigint, timestamptz, text),'
-                   ' salesalgo.distribute_leads(integer), salesalgo.sales_expire(timestamptz, integer),'
-                   ' salesalgo.sales_recall(timestamptz),'
-                   ' salesalgo.trial_report(timestamptz, timestamptz), salesalgo."check"() FROM %s', role);
-    DELETE FROM salesalgo.access_role AS a WHERE a.role OPERATOR(pg_catalog.=) revoke_access.role;
-END
-$$;
-COMMENT ON FUNCTION salesalgo.revoke_access(regrole) IS
-    'Takes back every privilege a role holds on salesalgo''s tables, views, sequences and restricted functions, and forgets its kind.';
-
-CREATE OR REPLACE FUNCTION salesalgo.grant_access(role regrole, kind text) RETURNS void
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF kind IS NULL OR kind NOT IN ('manager', 'head', 'bi') THEN
-        RAISE EXCEPTION 'unknown kind of access "%"', kind
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Use manager, head or bi.';
-    END IF;
-    PERFORM salesalgo.revoke_access(role);
-    CASE kind
-    WHEN 'manager' THEN
-        EXECUTE format('GRANT SELECT ON salesalgo.client, salesalgo.manager, salesalgo.category,'
-                       ' salesalgo.refusal_reason, salesalgo.client_history,'
-                       ' salesalgo.worklist, salesalgo.overdue, salesalgo.due_soon TO %s', role);
-        EXECUTE format('GRANT UPDATE (state, refusal_reason, name, attributes)'
-                       ' ON salesalgo.client TO %s', role);
-    WHEN 'head' THEN
-        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON salesalgo.client,'
-                       ' salesalgo.manager, salesalgo.category TO %s', role);
-        EXECUTE format('GRANT SELECT ON salesalgo.refusal_reason, salesalgo.client_history,'
-                       ' salesalgo.transition_rule, salesalgo.deadline_rule, salesalgo.settings,'
-                       ' salesalgo.pipeline, salesalgo.worklist, salesalgo.overdue, salesalgo.due_soon,'
-                       ' salesalgo.funnel, salesalgo.stage_time TO %s', role);
-        EXECUTE format('GRANT USAGE ON SEQUENCE salesalgo.client_id_seq, salesalgo.manager_id_seq,'
-                       ' salesalgo.category_id_seq TO %s', role);
-        EXECUTE format('GRANT EXECUTE ON FUNCTION salesalgo.extend_deadline(bigint, timestamptz, text),'
-                       ' salesalgo.distribute_leads(integer), salesalgo.sales_expire(timestamptz, integer),'
-                       ' salesalgo.sales_recall(timestamptz),'
-                       ' salesalgo.trial_report(timestamptz, timestamptz), salesalgo."check"() TO %s', role);
-    WHEN 'bi' THEN
-        EXECUTE format('GRANT SELECT ON salesalgo.pipeline, salesalgo.worklist, salesalgo.overdue,'
-                       ' salesalgo.due_soon, salesalgo.funnel, salesalgo.stage_time TO %s', role);
-        EXECUTE format('GRANT EXECUTE ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) TO %s', role);
-    END CASE;
-    INSERT INTO salesalgo.access_role (role, kind) VALUES (grant_access.role, grant_access.kind);
-END
-$$;
-COMMENT ON FUNCTION salesalgo.grant_access(regrole, text) IS
-    'Gives a role (a login, or a group its logins belong to) the access of a manager (its own clients: read them, move them, refuse them; its own rows of worklist, overdue and due_soon), a head of sales (every client and manager, deadlines, expiry, recall, leads, the views and reports) or a BI tool (the views and the trial report).';
-
-DO $$
-DECLARE
-    a record;
-BEGIN
-    FOR a IN SELECT r.role, r.kind FROM salesalgo.access_role AS r ORDER BY r.role::text
-    LOOP
-        IF a.kind OPERATOR(pg_catalog.=) 'manager' THEN
-            EXECUTE pg_catalog.format('GRANT SELECT ON salesalgo.worklist, salesalgo.overdue,'
-                                      ' salesalgo.due_soon TO %s', a.role);
-        ELSIF a.kind OPERATOR(pg_catalog.=) 'head' THEN
-            EXECUTE pg_catalog.format('GRANT SELECT ON salesalgo.due_soon TO %s', a.role);
-            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION salesalgo.sales_recall(timestamptz) TO %s', a.role);
-        ELSIF a.kind OPERATOR(pg_catalog.=) 'bi' THEN
-            EXECUTE pg_catalog.format('GRANT SELECT ON salesalgo.due_soon TO %s', a.role);
-        END IF;
-    END LOOP;
-END
-$$;
-
-
 
 -- 22. Reports at a department's size.  The trial report reads the period's
 --    history (by the changed_at index) and not the whole of it: the load at
@@ -1544,56 +1229,6 @@ REVOKE ALL ON FUNCTION salesalgo.trial_series(timestamptz, timestamptz, interval
 
 -- check() is a report too: JIT made it take seconds on a small database.
 ALTER FUNCTION salesalgo."check"() SET jit = off;
-
--- Who may run the reports: the head and bi kinds.  trial_series follows a
--- role's kind as access_role records it, so that grant_access() and
--- revoke_access() need no change.
-DO $$
-DECLARE
-    r regrole;
-BEGIN
-    FOR r IN SELECT a.role FROM salesalgo.access_role AS a
-             WHERE a.kind OPERATOR(pg_catalog.=) ANY (ARRAY['head', 'bi']) ORDER BY a.role::text
-    LOOP
-        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz),'
-                                  ' salesalgo.trial_series(timestamptz, timestamptz, interval) TO %s', r);
-    END LOOP;
-END
-$$;
-
-CREATE FUNCTION salesalgo.report_grants() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF TG_RELID OPERATOR(pg_catalog.<>) 'salesalgo.access_role'::pg_catalog.regclass THEN
-        RAISE EXCEPTION 'report_grants() runs on salesalgo.access_role only'
-            USING ERRCODE = 'trigger_protocol_violated',
-                  DETAIL = pg_catalog.format('It was fired on %s.', TG_RELID::pg_catalog.regclass),
-                  HINT = 'Drop the trigger: salesalgo keeps its own.';
-    END IF;
-    IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
-        EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION'
-                                  ' salesalgo.trial_series(timestamptz, timestamptz, interval) FROM %s', OLD.role);
-        RETURN OLD;
-    END IF;
-    IF NEW.kind OPERATOR(pg_catalog.=) ANY (ARRAY['head', 'bi']) THEN
-        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION'
-                                  ' salesalgo.trial_series(timestamptz, timestamptz, interval) TO %s', NEW.role);
-    END IF;
-    RETURN NEW;
-END
-$$;
-COMMENT ON FUNCTION salesalgo.report_grants() IS
-    'AFTER trigger on access_role: a role given the head or bi kind may run trial_series(), as it may run trial_report(); revoke_access() takes it back. Runs on salesalgo.access_role only.';
-REVOKE ALL ON FUNCTION salesalgo.report_grants() FROM PUBLIC;
-CREATE TRIGGER report_grants
-    AFTER INSERT OR DELETE ON salesalgo.access_role
-    FOR EACH ROW EXECUTE FUNCTION salesalgo.report_grants();
-COMMENT ON TRIGGER report_grants ON salesalgo.access_role IS
-    'Grants and revokes trial_series() with a role''s kind.';
-
-
 
 -- 23. The model's history and what-if
 
@@ -2065,60 +1700,6 @@ COMMENT ON FUNCTION salesalgo.what_if(timestamptz, timestamptz, jsonb) IS
     'What the department''s history from from_ts (inclusive) to to_ts (exclusive) would have been under another model: per manager and in total (manager_id NULL), each metric actual, what_if, difference. model is partial, in the shape of model_at(); what it does not name is the model in force at from_ts. README, "Calibrating the model", states the assumptions. Runs as its owner; for heads of sales and BI roles.';
 REVOKE ALL ON FUNCTION salesalgo.what_if(timestamptz, timestamptz, jsonb) FROM PUBLIC;
 
--- 23d. Who calibrates: a head of sales reads the model's history and runs
---    the three functions, a BI role runs them.  Given with the kind, by
---    grant_access() and revoke_access() through access_role, so that the
---    grants follow the kind whichever section last defined those two.
-
-CREATE FUNCTION salesalgo.calibration_access() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    r salesalgo.access_role := CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
-    functions text := 'salesalgo.model_at(timestamptz), salesalgo.model_changes(timestamptz, timestamptz),'
-                      ' salesalgo.what_if(timestamptz, timestamptz, jsonb)';
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM %s', functions, r.role);
-        EXECUTE format('REVOKE SELECT ON salesalgo.rule_history FROM %s', r.role);
-        RETURN OLD;
-    END IF;
-    IF r.kind IN ('head', 'bi') THEN
-        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s', functions, r.role);
-    END IF;
-    IF r.kind = 'head' THEN
-        EXECUTE format('GRANT SELECT ON salesalgo.rule_history TO %s', r.role);
-    END IF;
-    RETURN NEW;
-END
-$$;
-COMMENT ON FUNCTION salesalgo.calibration_access() IS
-    'AFTER row trigger on access_role: a head of sales or a BI role may run model_at(), model_changes() and what_if(); a head of sales reads rule_history.';
-REVOKE ALL ON FUNCTION salesalgo.calibration_access() FROM PUBLIC;
-CREATE TRIGGER calibration_access AFTER INSERT OR DELETE ON salesalgo.access_role
-    FOR EACH ROW EXECUTE FUNCTION salesalgo.calibration_access();
-COMMENT ON TRIGGER calibration_access ON salesalgo.access_role IS
-    'The calibration functions and rule_history follow a role''s kind.';
-DO $$
-DECLARE
-    a salesalgo.access_role;
-BEGIN
-    FOR a IN SELECT * FROM salesalgo.access_role ORDER BY role::text LOOP
-        IF a.kind OPERATOR(pg_catalog.=) ANY (ARRAY['head', 'bi']) THEN
-            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION salesalgo.model_at(timestamptz),'
-                                      ' salesalgo.model_changes(timestamptz, timestamptz),'
-                                      ' salesalgo.what_if(timestamptz, timestamptz, jsonb) TO %s', a.role);
-        END IF;
-        IF a.kind OPERATOR(pg_catalog.=) 'head' THEN
-            EXECUTE pg_catalog.format('GRANT SELECT ON salesalgo.rule_history TO %s', a.role);
-        END IF;
-    END LOOP;
-END
-$$;
-
-
-
 -- 24. The funnel and the time in each state, kept as the triggers write
 
 
@@ -2144,3 +1725,98 @@ COMMENT ON COLUMN salesalgo.client_history.from_category IS
     'The client''s category_id before the change; NULL for none, for a creation, and in rows written before 1.2 (from_size NULL there).';
 COMMENT ON COLUMN salesalgo.client_history.to_category IS
     'The client''s category_id after the change; NULL for none, for a deletion, and in rows written before 1.2 (to_size NULL there).';
+
+
+-- 27. Who may do what: each kind's privileges in one place
+--
+--    grant_access() gives a role the privileges of its kind after
+--    revoke_access() has taken back all it held; the update gives each role
+--    already granted a kind what that kind now has, and takes nothing away
+--    (a DBA's own grants stay until the next grant_access()).
+
+CREATE FUNCTION salesalgo.grant_kind(role regrole, kind text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    CASE kind
+    WHEN 'manager' THEN
+        EXECUTE format('GRANT SELECT ON salesalgo.client, salesalgo.manager, salesalgo.category,'
+                       ' salesalgo.refusal_reason, salesalgo.client_history,'
+                       ' salesalgo.worklist, salesalgo.overdue, salesalgo.due_soon TO %s', role);
+        EXECUTE format('GRANT UPDATE (state, refusal_reason, name, attributes)'
+                       ' ON salesalgo.client TO %s', role);
+    WHEN 'head' THEN
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON salesalgo.client,'
+                       ' salesalgo.manager, salesalgo.category TO %s', role);
+        EXECUTE format('GRANT SELECT ON salesalgo.refusal_reason, salesalgo.client_history,'
+                       ' salesalgo.transition_rule, salesalgo.deadline_rule, salesalgo.settings,'
+                       ' salesalgo.size_rule, salesalgo.rule_history,'
+                       ' salesalgo.pipeline, salesalgo.worklist, salesalgo.overdue, salesalgo.due_soon,'
+                       ' salesalgo.funnel, salesalgo.stage_time TO %s', role);
+        EXECUTE format('GRANT USAGE ON SEQUENCE salesalgo.client_id_seq, salesalgo.manager_id_seq,'
+                       ' salesalgo.category_id_seq TO %s', role);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION salesalgo.extend_deadline(bigint, timestamptz, text),'
+                       ' salesalgo.distribute_leads(integer), salesalgo.sales_expire(timestamptz, integer),'
+                       ' salesalgo.sales_recall(timestamptz), salesalgo."check"(),'
+                       ' salesalgo.classify(jsonb, bigint), salesalgo.reclassify(bigint[]),'
+                       ' salesalgo.trial_report(timestamptz, timestamptz),'
+                       ' salesalgo.trial_series(timestamptz, timestamptz, interval),'
+                       ' salesalgo.model_at(timestamptz), salesalgo.model_changes(timestamptz, timestamptz),'
+                       ' salesalgo.what_if(timestamptz, timestamptz, jsonb) TO %s', role);
+    WHEN 'bi' THEN
+        EXECUTE format('GRANT SELECT ON salesalgo.pipeline, salesalgo.worklist, salesalgo.overdue,'
+                       ' salesalgo.due_soon, salesalgo.funnel, salesalgo.stage_time TO %s', role);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION salesalgo.classify(jsonb, bigint),'
+                       ' salesalgo.trial_report(timestamptz, timestamptz),'
+                       ' salesalgo.trial_series(timestamptz, timestamptz, interval),'
+                       ' salesalgo.model_at(timestamptz), salesalgo.model_changes(timestamptz, timestamptz),'
+                       ' salesalgo.what_if(timestamptz, timestamptz, jsonb) TO %s', role);
+    END CASE;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.grant_kind(regrole, text) IS
+    'The privileges of a kind of access (manager, head, bi), granted to a role; grant_access() calls it. Takes nothing away.';
+REVOKE ALL ON FUNCTION salesalgo.grant_kind(regrole, text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION salesalgo.revoke_access(role regrole) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA salesalgo FROM %s', role);
+    EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA salesalgo FROM %s', role);
+    EXECUTE format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA salesalgo FROM %s', role);
+    DELETE FROM salesalgo.access_role AS a WHERE a.role OPERATOR(pg_catalog.=) revoke_access.role;
+END
+$$;
+COMMENT ON FUNCTION salesalgo.revoke_access(regrole) IS
+    'Takes back every privilege a role holds on salesalgo''s tables, views, sequences and functions, and forgets its kind.';
+
+CREATE OR REPLACE FUNCTION salesalgo.grant_access(role regrole, kind text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF kind IS NULL OR kind NOT IN ('manager', 'head', 'bi') THEN
+        RAISE EXCEPTION 'unknown kind of access "%"', kind
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use manager, head or bi.';
+    END IF;
+    PERFORM salesalgo.revoke_access(role);
+    PERFORM salesalgo.grant_kind(role, kind);
+    INSERT INTO salesalgo.access_role (role, kind) VALUES (grant_access.role, grant_access.kind);
+END
+$$;
+COMMENT ON FUNCTION salesalgo.grant_access(regrole, text) IS
+    'Gives a role (a login, or a group its logins belong to) the access of a manager (its own clients: read them, move them, refuse them; its own rows of worklist, overdue and due_soon), a head of sales (every client and manager, deadlines, expiry, recall, leads, size rules, the model''s history, the views, reports and what-if) or a BI tool (the views, the reports, classify() and what-if).';
+
+DO $$
+DECLARE
+    a salesalgo.access_role;
+BEGIN
+    FOR a IN SELECT * FROM salesalgo.access_role ORDER BY role::text LOOP
+        PERFORM salesalgo.grant_kind(a.role, a.kind);
+    END LOOP;
+END
+$$;
