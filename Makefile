@@ -54,7 +54,7 @@ REGRESS +=
 REGRESS += trial_pass
 
 # 1.2, what-if at a department's size
-REGRESS +=
+REGRESS += whatif_category
 REGRESS_OPTS = --load-extension=salesalgo
 
 # Isolation specs in test/specs, expected output in test/expected.

@@ -49,9 +49,9 @@ def connect(db):
     return conn
 
 
-def one(conn, query):
+def one(conn, query, args=None):
     with conn.cursor() as cur:
-        cur.execute(query)
+        cur.execute(query, args)
         return cur.fetchall() if cur.description else None
 
 
@@ -66,8 +66,9 @@ def loadavg():
         return " ".join(f.read().split()[:3])
 
 
-def department(managers):
-    db = f"bench_department_{managers}"
+def generate(db, managers):
+    """A fresh database db with a department of managers x DAYS, analysed:
+    the connections to postgres and to db, and the seconds it took."""
     admin = connect("postgres")
     one(admin, f"DROP DATABASE IF EXISTS {db}")
     one(admin, f"CREATE DATABASE {db}")
@@ -78,6 +79,12 @@ def department(managers):
     say(f"generating {managers} managers x {DAYS} days")
     seconds = timed(conn, f"CALL department.generate({managers}, {DAYS}, '{FIRST}')")
     one(conn, "VACUUM ANALYZE")
+    return admin, conn, seconds
+
+
+def department(managers):
+    db = f"bench_department_{managers}"
+    admin, conn, seconds = generate(db, managers)
     rows = one(conn, "SELECT count(*) FROM salesalgo.client_history")[0][0]
     clients = one(conn, "SELECT count(*) FROM salesalgo.client")[0][0]
     # the views' "now" is the end of the generated month

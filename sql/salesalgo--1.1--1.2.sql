@@ -1646,6 +1646,21 @@ REVOKE ALL ON FUNCTION salesalgo.trial_report(timestamptz, timestamptz) FROM PUB
 
 -- 26. What-if at a department's size
 
+-- 26a. The client's category in its history: what_if() replays each
+--    deadline under the rule for the category the client had when the
+--    clock started, not the one it has now.  Written by the C history
+--    writer (history.c) like from_size and to_size; rows written before 1.2
+--    have neither, and there the client's current category is the only
+--    source (from_size and to_size NULL tell those rows apart from a client
+--    with no category).
+
+ALTER TABLE salesalgo.client_history
+    ADD COLUMN from_category bigint,
+    ADD COLUMN to_category bigint;
+COMMENT ON COLUMN salesalgo.client_history.from_category IS
+    'The client''s category_id before the change; NULL for none, for a creation, and in rows written before 1.2 (from_size NULL there).';
+COMMENT ON COLUMN salesalgo.client_history.to_category IS
+    'The client''s category_id after the change; NULL for none, for a deletion, and in rows written before 1.2 (to_size NULL there).';
 
 
 -- 27. Who may do what: each kind's privileges in one place

@@ -669,6 +669,8 @@ SideOf(const ClientRow *row, ClientSide *side)
 	side->state = row->state;
 	side->size = row->size;
 	side->size_derived = row->size_derived;
+	side->has_category = row->has_category;
+	side->category_id = row->category_id;
 	side->has_manager = row->has_manager;
 	side->manager_id = row->manager_id;
 	side->refusal_reason = row->refusal_reason;

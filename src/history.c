@@ -45,6 +45,8 @@ enum
 	H_FROM_SIZE,
 	H_TO_SIZE,
 	H_SIZE_DERIVED,
+	H_FROM_CATEGORY,
+	H_TO_CATEGORY,
 	H_COLUMNS
 };
 
@@ -53,7 +55,7 @@ enum
 static const char *const column_names[H_COLUMNS] = {
 	"id", "client_id", "from_state", "to_state", "from_manager", "to_manager",
 	"refusal_reason", "deadline_at", "changed_at", "changed_by", "source", "note",
-	"from_size", "to_size", "size_derived"
+	"from_size", "to_size", "size_derived", "from_category", "to_category"
 };
 
 /* One history row, kept by value until the statement's end. */
@@ -263,6 +265,10 @@ WriteHistoryRow(HistoryWriter *writer, int64 client_id,
 		CharGetDatum((char) after->size), !after->exists);
 	Set(values, isnull, attnums, H_SIZE_DERIVED,
 		BoolGetDatum(after->size_derived), !after->exists);
+	Set(values, isnull, attnums, H_FROM_CATEGORY, Int64GetDatum(before->category_id),
+		!(before->exists && before->has_category));
+	Set(values, isnull, attnums, H_TO_CATEGORY, Int64GetDatum(after->category_id),
+		!(after->exists && after->has_category));
 	if (!SalesInsert(writer->write, values, isnull))
 		elog(ERROR, "a trigger on salesalgo.client_history skipped the history of client " INT64_FORMAT,
 			 client_id);

@@ -18,6 +18,8 @@ typedef struct ClientSide
 	ClientState state;
 	ClientSize	size;
 	bool		size_derived;	/* given by the size rules */
+	bool		has_category;
+	int64		category_id;
 	bool		has_manager;
 	int64		manager_id;
 	const char *refusal_reason; /* NULL for none */

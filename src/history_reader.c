@@ -58,6 +58,8 @@ typedef struct HistoryColumns
 	AttrNumber	source;
 	AttrNumber	from_size;
 	AttrNumber	to_size;
+	AttrNumber	from_category;
+	AttrNumber	to_category;
 } HistoryColumns;
 
 struct HistoryReader
@@ -197,10 +199,17 @@ BeginHistoryRead(int columns)
 		att->from_size = HistoryAttnum(reader->heap, "from_size", false);
 		att->to_size = HistoryAttnum(reader->heap, "to_size", false);
 	}
+	if (columns & HISTORY_CATEGORIES)
+	{
+		att->from_category = HistoryAttnum(reader->heap, "from_category", false);
+		att->to_category = HistoryAttnum(reader->heap, "to_category", false);
+	}
 	reader->last_att = Max(Max(Max(att->id, att->client_id), Max(att->changed_at, att->from_state)),
 						   Max(Max(att->to_state, att->from_manager), Max(att->to_manager, att->refusal_reason)));
 	reader->last_att = Max(Max(reader->last_att, att->deadline_at),
 						   Max(att->source, Max(att->from_size, att->to_size)));
+	reader->last_att = Max(reader->last_att,
+						   Max(att->from_category, att->to_category));
 
 	reader->slot = table_slot_create(reader->heap, NULL);
 	reader->group_size = 64;
@@ -359,6 +368,16 @@ FetchRow(HistoryReader *reader, HistoryRow *row)
 	}
 	if (reader->columns & HISTORY_SOURCE)
 		row->source = SourceCode(values[att->source - 1]);
+	if (att->from_category != InvalidAttrNumber && !isnull[att->from_category - 1])
+	{
+		row->has_from_category = true;
+		row->from_category = DatumGetInt64(values[att->from_category - 1]);
+	}
+	if (att->to_category != InvalidAttrNumber && !isnull[att->to_category - 1])
+	{
+		row->has_to_category = true;
+		row->to_category = DatumGetInt64(values[att->to_category - 1]);
+	}
 	return true;
 }
 

@@ -40,6 +40,7 @@
 #define HISTORY_DEADLINE	0x08	/* deadline_at */
 #define HISTORY_SOURCE		0x10	/* source */
 #define HISTORY_SIZES		0x20	/* from_size, to_size (NULL before 1.2) */
+#define HISTORY_CATEGORIES	0x40	/* from_category, to_category (idem) */
 
 /* a state or size that is NULL: before a creation, after a deletion */
 #define HISTORY_NONE		(-1)
@@ -74,6 +75,10 @@ typedef struct HistoryRow
 	int64		from_manager;	/* 0 unless has_from_manager */
 	int64		to_manager;		/* 0 unless has_to_manager */
 	TimestampTz deadline_at;	/* 0 unless has_deadline */
+	bool		has_from_category;
+	bool		has_to_category;
+	int64		from_category;	/* 0 unless has_from_category */
+	int64		to_category;	/* 0 unless has_to_category */
 } HistoryRow;
 
 typedef struct HistoryReader HistoryReader;

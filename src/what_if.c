@@ -12,8 +12,8 @@
  *   does not happen, and the client makes no further move in that worklist
  *   period (its deals are lost to the cap);
  * - a what-if deadline is the real deadline moved by the difference of the
- *   two deadline rules for the client's size (as the history has it then)
- *   and category (extensions stay);
+ *   two deadline rules for the client's size and category when its clock
+ *   started (as the history has them; extensions stay);
  * - a client whose what-if deadline is its real one expires when it really
  *   did: a run that skipped it (another session held it) skips it here too;
  * - a client whose what-if deadline differs expires under the what-if
@@ -47,6 +47,8 @@
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
+
+#include "history_reader.h"
 
 /* What a client is under the what-if model, beside what it really did. */
 typedef enum WhatIfStatus
@@ -94,20 +96,30 @@ typedef struct ManagerEntry
 	int			index;
 } ManagerEntry;
 
-typedef struct ClientState
+typedef struct ReplayClient
 {
 	int64		id;
 	WhatIfStatus status;
 	bool		in_state;		/* what-if: in a worklist state */
 	int			manager;		/* what-if: index of the slot held, 0 none */
 	uint32		version;		/* of its pending expiry */
-	bool		delta_known;
-	int			delta;			/* what-if days minus real days */
-	TimestampTz deadline;		/* the real deadline delta is for */
+	bool		clock_runs;		/* really: in a worklist state, with a deadline */
+	int			delta;			/* what-if days minus real days, since then */
 	bool		taken[2];		/* entered a worklist in the period */
 	int			pending;		/* index of the manager whose pending counts
 								 * its next move at this time, 0 none */
-} ClientState;
+	/* its size and category now, for rows written before 1.2 */
+	int			now_size;		/* -1: unknown (deleted, or not read) */
+	bool		now_has_category;
+	int64		now_category;
+} ReplayClient;
+
+/* A client's slot in the chunks, by an id not looked up directly. */
+typedef struct ClientEntry
+{
+	int64		id;
+	int32		slot;
+} ClientEntry;
 
 typedef struct TakenKey
 {
@@ -144,6 +156,7 @@ typedef struct Event
 	int			size;			/* -1: unknown */
 	bool		has_category;
 	int64		category;
+	bool		size_now;		/* a row before 1.2: the client's size now */
 	int			next;			/* the client's next event at this time, -1 */
 } Event;
 
@@ -154,7 +167,14 @@ typedef struct Replay
 	int			allocated;
 	HTAB	   *manager_index;
 	int		   *direct;			/* index by id, for small ids; 0 unknown */
-	HTAB	   *clients;
+	MemoryContext context;		/* of what lasts the whole replay */
+	/* the clients, in chunks that never move; by id directly or hashed */
+	ReplayClient **client_chunks;
+	int			nclients;
+	int			chunks_allocated;
+	int32	   *client_direct;	/* slot + 1 by id, 0: not seen */
+	int64		direct_size;
+	HTAB	   *client_hash;	/* ClientEntry, for the other ids */
 	HTAB	   *taken;
 	int			default_cap[2];
 	/* deadline rules: size -1 and category absent mean "any" */
@@ -174,6 +194,7 @@ typedef struct Replay
 	int			heap_allocated;
 	int64		total_taken[2];
 	bool		sizes_needed;	/* do the deadline rules differ? */
+	bool		old_rows;		/* rows written before 1.2 since from_ts */
 } Replay;
 
 static const char *const size_names[] = {"nonprofile", "small", "medium", "large"};
@@ -268,25 +289,37 @@ RuleDays(Replay *r, int side, int size, bool has_category, int64 category)
 	return best;
 }
 
-static int
-Delta(Replay *r, ClientState *c, const Event *e)
+/*
+ * The real clock starts (R7) or stops with this move.  When it starts, the
+ * difference of the two models' days is fixed for the size and category the
+ * client has then (as the history has them); an extension moves both
+ * deadlines alike, and a later change of size or category changes neither.
+ */
+static void
+Clock(Replay *r, ReplayClient *c, const Event *e)
 {
-	/* a deadline set anew follows the rule for the size the client has then */
-	if (!c->delta_known || c->deadline != e->deadline)
+	if (!e->to_in || !e->has_deadline)
+	{
+		c->clock_runs = false;
+		return;
+	}
+	if (!c->clock_runs)
 	{
 		int			real_days = -1;
 		int			what_if_days = -1;
 
-		if (e->size >= 0)
+		int			size = e->size_now ? c->now_size : e->size;
+		bool		has_category = e->size_now ? c->now_has_category : e->has_category;
+		int64		category = e->size_now ? c->now_category : e->category;
+
+		if (size >= 0)
 		{
-			real_days = RuleDays(r, 0, e->size, e->has_category, e->category);
-			what_if_days = RuleDays(r, 1, e->size, e->has_category, e->category);
+			real_days = RuleDays(r, 0, size, has_category, category);
+			what_if_days = RuleDays(r, 1, size, has_category, category);
 		}
 		c->delta = (real_days < 0 || what_if_days < 0) ? 0 : what_if_days - real_days;
-		c->delta_known = true;
-		c->deadline = e->deadline;
+		c->clock_runs = true;
 	}
-	return c->delta;
 }
 
 /*
@@ -378,7 +411,7 @@ HeapPop(Replay *r)
 
 /* The client's what-if clock runs to deadline, set at now. */
 static void
-SetDeadline(Replay *r, ClientState *c, TimestampTz now, TimestampTz deadline)
+SetDeadline(Replay *r, ReplayClient *c, TimestampTz now, TimestampTz deadline)
 {
 	TimestampTz at;
 
@@ -413,7 +446,7 @@ Count(Replay *r, int manager, int metric, int side)
 
 /* The client's counted leave is no longer to come. */
 static void
-Unpend(Replay *r, ClientState *c)
+Unpend(Replay *r, ReplayClient *c)
 {
 	if (c->pending != 0)
 	{
@@ -427,7 +460,7 @@ Unpend(Replay *r, ClientState *c)
  * out of that worklist, the slot counts as free for the entries before it.
  */
 static void
-Pend(Replay *r, ClientState *c, const Event *group, const Event *e)
+Pend(Replay *r, ReplayClient *c, const Event *group, const Event *e)
 {
 	const Event *next;
 
@@ -441,6 +474,100 @@ Pend(Replay *r, ClientState *c, const Event *group, const Event *e)
 	r->managers[c->manager].pending++;
 }
 
+/*
+ * Clients' ids come from a sequence: those below this are looked up in an
+ * array by id, which grows with the largest id seen.
+ */
+#define DIRECT_CLIENT_IDS	(INT64CONST(1) << 23)
+#define CLIENT_CHUNK		4096
+
+static ReplayClient *
+ClientAt(const Replay *r, int32 slot)
+{
+	return &r->client_chunks[slot / CLIENT_CHUNK][slot % CLIENT_CHUNK];
+}
+
+/* The client of that id; if not seen yet, NULL, or a new one if create. */
+static ReplayClient *
+FindClient(Replay *r, int64 id, bool create)
+{
+	int32	   *direct = NULL;
+	ClientEntry *entry = NULL;
+	int32		slot;
+	ReplayClient *c;
+
+	if (id > 0 && id < DIRECT_CLIENT_IDS)
+	{
+		if (id >= r->direct_size)
+		{
+			int64		size = Max(r->direct_size * 2, CLIENT_CHUNK);
+
+			if (!create)
+				return NULL;
+			while (size <= id)
+				size *= 2;
+			size = Min(size, DIRECT_CLIENT_IDS);
+			r->client_direct = r->client_direct == NULL ?
+				MemoryContextAllocHuge(r->context, sizeof(int32) * size) :
+				repalloc_huge(r->client_direct, sizeof(int32) * size);
+			memset(r->client_direct + r->direct_size, 0,
+				   sizeof(int32) * (size - r->direct_size));
+			r->direct_size = size;
+		}
+		direct = &r->client_direct[id];
+		if (*direct != 0)
+			return ClientAt(r, *direct - 1);
+	}
+	else
+	{
+		bool		found;
+
+		entry = hash_search(r->client_hash, &id, create ? HASH_ENTER : HASH_FIND,
+							&found);
+		if (entry != NULL && found)
+			return ClientAt(r, entry->slot);
+	}
+	if (!create)
+		return NULL;
+
+	slot = r->nclients++;
+	if (slot / CLIENT_CHUNK == r->chunks_allocated)
+	{
+		r->chunks_allocated = Max(16, r->chunks_allocated * 2);
+		r->client_chunks = r->client_chunks == NULL ?
+			MemoryContextAlloc(r->context, sizeof(ReplayClient *) * r->chunks_allocated) :
+			repalloc(r->client_chunks, sizeof(ReplayClient *) * r->chunks_allocated);
+	}
+	if (slot % CLIENT_CHUNK == 0)
+		r->client_chunks[slot / CLIENT_CHUNK] =
+			MemoryContextAlloc(r->context, sizeof(ReplayClient) * CLIENT_CHUNK);
+	if (direct != NULL)
+		*direct = slot + 1;
+	else
+		entry->slot = slot;
+
+	c = ClientAt(r, slot);
+	c->id = id;
+	c->status = WI_FOLLOWS;
+	c->in_state = false;
+	c->manager = 0;
+	c->version = 0;
+	c->clock_runs = false;
+	c->delta = 0;
+	c->taken[0] = c->taken[1] = false;
+	c->pending = 0;
+	c->now_size = -1;
+	c->now_has_category = false;
+	c->now_category = 0;
+	return c;
+}
+
+static ReplayClient *
+Client(Replay *r, int64 id)
+{
+	return FindClient(r, id, true);
+}
+
 /* The what-if expiries due before (or, inclusive, at) the time "at". */
 static void
 ExpireDue(Replay *r, TimestampTz at, bool inclusive)
@@ -449,7 +576,7 @@ ExpireDue(Replay *r, TimestampTz at, bool inclusive)
 		   (r->heap[0].at < at || (inclusive && r->heap[0].at == at)))
 	{
 		Expiry		e = HeapPop(r);
-		ClientState *c = hash_search(r->clients, &e.client, HASH_FIND, NULL);
+		ReplayClient *c = FindClient(r, e.client, false);
 
 		if (c == NULL || c->version != e.version || !c->in_state)
 			continue;
@@ -465,7 +592,7 @@ ExpireDue(Replay *r, TimestampTz at, bool inclusive)
 }
 
 static void
-Taken(Replay *r, int manager, ClientState *c, int side)
+Taken(Replay *r, int manager, ReplayClient *c, int side)
 {
 	TakenKey	key = {r->managers[manager].id, c->id};
 	TakenEntry *entry;
@@ -488,28 +615,9 @@ Taken(Replay *r, int manager, ClientState *c, int side)
 	}
 }
 
-static ClientState *
-Client(Replay *r, int64 id)
-{
-	bool		found;
-	ClientState *c = hash_search(r->clients, &id, HASH_ENTER, &found);
-
-	if (!found)
-	{
-		c->status = WI_FOLLOWS;
-		c->in_state = false;
-		c->manager = 0;
-		c->version = 0;
-		c->delta_known = false;
-		c->delta = 0;
-		c->taken[0] = c->taken[1] = false;
-		c->pending = 0;
-	}
-	return c;
-}
 
 static void
-ReplayMove(Replay *r, ClientState *c, const Event *e)
+ReplayMove(Replay *r, ReplayClient *c, const Event *e)
 {
 	int			from = ManagerIndex(r, e->from_manager);
 	int			to = ManagerIndex(r, e->to_manager);
@@ -519,6 +627,7 @@ ReplayMove(Replay *r, ClientState *c, const Event *e)
 	bool		enters = holds && !(held && from == to);
 
 	Unpend(r, c);
+	Clock(r, c, e);
 
 	/* what really happened */
 	if (leaves)
@@ -594,20 +703,9 @@ ReplayMove(Replay *r, ClientState *c, const Event *e)
 	}
 	c->in_state = true;
 	if (e->has_deadline)
-	{
-		Delta(r, c, e);
 		SetDeadline(r, c, e->at, e->deadline);
-	}
 }
 
-static void
-Replay1(Replay *r, const Event *e, const Event *group)
-{
-	ClientState *c = Client(r, e->client);
-
-	ReplayMove(r, c, e);
-	Pend(r, c, group, e);
-}
 
 static int
 CompareEvents(const void *a, const void *b)
@@ -640,10 +738,14 @@ ReplayGroup(Replay *r, Event *events, int n)
 {
 	bool		expired_yet = false;
 	bool	   *first;
+	ReplayClient **clients;
 
 	if (n == 0)
 		return;
 	qsort(events, n, sizeof(Event), CompareEvents);
+	clients = palloc(sizeof(ReplayClient *) * n);
+	for (int i = 0; i < n; i++)
+		clients[i] = Client(r, events[i].client);
 	first = palloc(sizeof(bool) * n);
 	for (int i = 0; i < n; i++)
 	{
@@ -669,18 +771,14 @@ ReplayGroup(Replay *r, Event *events, int n)
 	ExpireDue(r, events[0].at, false);
 	for (int i = 0; i < n; i++)
 	{
-		ClientState *c;
 		Event		before;
 
 		if (!first[i])
 			continue;
-		c = hash_search(r->clients, &events[i].client, HASH_FIND, NULL);
-		if (c == NULL)
-			continue;
 		/* as if just before its first move here */
 		before = events[i];
 		before.next = i;
-		Pend(r, c, events, &before);
+		Pend(r, clients[i], events, &before);
 	}
 	pfree(first);
 	for (int i = 0; i < n; i++)
@@ -691,54 +789,56 @@ ReplayGroup(Replay *r, Event *events, int n)
 			ExpireDue(r, events[i].at, true);
 			expired_yet = true;
 		}
-		Replay1(r, &events[i], events);
+		ReplayMove(r, clients[i], &events[i]);
+		Pend(r, clients[i], events, &events[i]);
 	}
+	pfree(clients);
 #ifdef USE_ASSERT_CHECKING
 	for (int i = 0; i < r->nmanagers; i++)
 		Assert(r->managers[i].pending == 0);
 #endif
 }
 
-static bool
-GetBool(HeapTuple tuple, TupleDesc tupdesc, int column)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(tuple, tupdesc, column, &isnull);
-
-	return !isnull && DatumGetBool(d);
-}
-
-static int64
-GetInt64(HeapTuple tuple, TupleDesc tupdesc, int column, bool *isnull)
-{
-	Datum		d = SPI_getbinval(tuple, tupdesc, column, isnull);
-
-	return *isnull ? 0 : DatumGetInt64(d);
-}
-
+/* A history row as the replay reads it. */
 static void
-ReadEvent(HeapTuple tuple, TupleDesc tupdesc, Event *e)
+EventOfRow(const HistoryRow *row, Event *e)
 {
-	bool		isnull;
-	Datum		d;
-	char	   *size;
-
-	e->client = GetInt64(tuple, tupdesc, 1, &isnull);
-	e->at = DatumGetTimestampTz(SPI_getbinval(tuple, tupdesc, 2, &isnull));
-	e->from_in = GetBool(tuple, tupdesc, 3);
-	e->to_in = GetBool(tuple, tupdesc, 4);
-	e->from_manager = GetInt64(tuple, tupdesc, 5, &isnull);
-	e->to_manager = GetInt64(tuple, tupdesc, 6, &isnull);
-	d = SPI_getbinval(tuple, tupdesc, 7, &isnull);
-	e->has_deadline = !isnull;
-	e->deadline = isnull ? 0 : DatumGetTimestampTz(d);
-	e->is_deal = GetBool(tuple, tupdesc, 8);
-	e->by_expire = GetBool(tuple, tupdesc, 9);
-	size = SPI_getvalue(tuple, tupdesc, 10);
-	e->size = size == NULL ? -1 : SizeCode(size);
-	e->category = GetInt64(tuple, tupdesc, 11, &isnull);
-	e->has_category = !isnull;
-	e->id = tupdesc->natts >= 12 ? GetInt64(tuple, tupdesc, 12, &isnull) : 0;
+	e->id = row->id;
+	e->client = row->client_id;
+	e->at = row->changed_at;
+	e->from_in = row->from_state != HISTORY_NONE &&
+		ClientStateInWorklist((ClientState) row->from_state);
+	e->to_in = row->to_state != HISTORY_NONE &&
+		ClientStateInWorklist((ClientState) row->to_state);
+	e->from_manager = row->has_from_manager ? row->from_manager : 0;
+	e->to_manager = row->has_to_manager ? row->to_manager : 0;
+	e->has_deadline = row->has_deadline;
+	e->deadline = row->deadline_at;
+	e->is_deal = row->to_state == CLIENT_STATE_DEAL &&
+		row->from_state != CLIENT_STATE_DEAL;
+	e->by_expire = row->source == HISTORY_SOURCE_SALES_EXPIRE;
+	/* after the change; before it, for a deletion; now, before 1.2 */
+	e->size_now = false;
+	if (row->to_size != HISTORY_NONE)
+	{
+		e->size = row->to_size;
+		e->has_category = row->has_to_category;
+		e->category = row->to_category;
+	}
+	else if (row->from_size != HISTORY_NONE)
+	{
+		e->size = row->from_size;
+		e->has_category = row->has_from_category;
+		e->category = row->from_category;
+	}
+	else
+	{
+		e->size = -1;
+		e->has_category = false;
+		e->category = 0;
+		e->size_now = true;
+	}
+	e->next = -1;
 }
 
 static void
@@ -873,48 +973,180 @@ LoadRuns(Replay *r, Datum from_ts, Datum to_ts)
 	SPI_freetuptable(SPI_tuptable);
 }
 
+/* The columns the replay reads: sizes and categories where the rules differ. */
+static int
+ReplayColumns(const Replay *r)
+{
+	return HISTORY_STATES | HISTORY_MANAGERS | HISTORY_DEADLINE | HISTORY_SOURCE |
+		(r->sizes_needed ? HISTORY_SIZES | HISTORY_CATEGORIES : 0);
+}
+
+/* The client holds a slot of its manager (0: none) from from_ts on. */
+static void
+OpenSlot(Replay *r, ReplayClient *c, int64 manager_id, TimestampTz from)
+{
+	int			m = ManagerIndex(r, manager_id);
+
+	c->in_state = true;
+	c->manager = m;
+	if (m != 0)
+	{
+		ChangeHolds(&r->managers[m], 0, 1, from);
+		ChangeHolds(&r->managers[m], 1, 1, from);
+	}
+}
+
+/* The clock of a client in work at from_ts, as "opening" says it ran then. */
+static void
+OpenClock(Replay *r, ReplayClient *c, const Event *opening)
+{
+	Clock(r, c, opening);
+	if (opening->has_deadline)
+		SetDeadline(r, c, opening->at, opening->deadline);
+}
+
 /*
- * The clients in a worklist state at from_ts, and their deadlines: those
- * whose first change since is made from such a state (the deadline of the
- * change before it), and those unchanged since that are in one now.
+ * The deadlines of the openings marked in "lookups": each one's row before
+ * its first change since from_ts, by the index on (client_id, id), in one
+ * query.
  */
 static void
-LoadOpening(Replay *r, Datum from_ts)
+LookUpDeadlines(Event *openings, int n, const bool *lookups)
 {
-	Oid			types[1] = {TIMESTAMPTZOID};
-	Datum		args[1] = {from_ts};
-	Portal		portal;
-	SPIPlanPtr	plan;
+	Datum	   *clients = palloc(sizeof(Datum) * n);
+	Datum	   *ids = palloc(sizeof(Datum) * n);
+	int		   *which = palloc(sizeof(int) * n);
+	int			count = 0;
+	Oid			types[2] = {INT8ARRAYOID, INT8ARRAYOID};
+	Datum		args[2];
 
-	plan = SPI_prepare(
-					   "WITH firsts AS ("
-					   " SELECT h.client_id, min(h.id) AS id FROM salesalgo.client_history AS h"
-					   " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1 GROUP BY h.client_id)"
-					   " SELECT f.client_id, $1, true, true, g.from_manager, g.from_manager,"
-					   " p.deadline_at, false, false, coalesce(g.from_size, c.size)::text, c.category_id"
-					   " FROM firsts AS f"
-					   /* the first row by its key, not by a scan of the history */
-					   " CROSS JOIN LATERAL (SELECT g.from_state, g.from_manager, g.from_size"
-					   "  FROM salesalgo.client_history AS g"
-					   "  WHERE g.id OPERATOR(pg_catalog.=) f.id OFFSET 0) AS g"
-					   " CROSS JOIN LATERAL (SELECT b.deadline_at FROM salesalgo.client_history AS b"
-					   "  WHERE b.client_id OPERATOR(pg_catalog.=) f.client_id"
-					   "  AND b.id OPERATOR(pg_catalog.<) f.id ORDER BY b.id DESC LIMIT 1) AS p"
-					   " LEFT JOIN salesalgo.client AS c ON c.id OPERATOR(pg_catalog.=) f.client_id"
-					   " WHERE salesalgo.in_worklist(g.from_state)"
-					   " UNION ALL"
-					   " SELECT c.id, $1, true, true, c.manager_id, c.manager_id,"
-					   " c.deadline_at, false, false, c.size::text, c.category_id"
-					   " FROM salesalgo.client AS c"
-					   " WHERE salesalgo.in_worklist(c.state)"
-					   " AND NOT EXISTS (SELECT FROM salesalgo.client_history AS h"
-					   "  WHERE h.client_id OPERATOR(pg_catalog.=) c.id"
-					   "  AND h.changed_at OPERATOR(pg_catalog.>=) $1)",
-					   1, types);
+	for (int i = 0; i < n; i++)
+		if (lookups[i])
+		{
+			clients[count] = Int64GetDatum(openings[i].client);
+			ids[count] = Int64GetDatum(openings[i].id);
+			which[count++] = i;
+		}
+	args[0] = PointerGetDatum(construct_array(clients, count, INT8OID, 8,
+											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[1] = PointerGetDatum(construct_array(ids, count, INT8OID, 8,
+											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	if (SPI_execute_with_args(
+							  "SELECT x.n, (SELECT b.deadline_at FROM salesalgo.client_history AS b"
+							  "  WHERE b.client_id OPERATOR(pg_catalog.=) x.c"
+							  "  AND b.id OPERATOR(pg_catalog.<) x.f"
+							  "  ORDER BY b.id DESC LIMIT 1)"
+							  " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2))"
+							  " WITH ORDINALITY AS x(c, f, n)",
+							  2, types, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "what_if_replay: reading the deadlines at from_ts failed");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	tupdesc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		int64		n1 = DatumGetInt64(SPI_getbinval(tuple, tupdesc, 1, &isnull));
+		Datum		deadline = SPI_getbinval(tuple, tupdesc, 2, &isnull);
+		Event	   *e = &openings[which[n1 - 1]];
+
+		e->has_deadline = !isnull;
+		e->deadline = isnull ? 0 : DatumGetTimestampTz(deadline);
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * The clients in a worklist at from_ts and the slots they hold: those whose
+ * first change since (in time order) is made from a worklist state, in one
+ * pass over the history from from_ts on, and those unchanged since that are
+ * in one now, from the client table.  Where the deadline rules differ, also
+ * each one's deadline then and the size and category it had then (the
+ * "from" side of that first change; the client table's for the others, and
+ * for rows written before 1.2).  The deadline then is that first change's,
+ * unless the change stops the clock or moves the deadline: then it is the
+ * row's before it, one look-up by the client's key for each such client.
+ */
+static void
+LoadOpening(Replay *r, TimestampTz from)
+{
+	HistoryReader *reader;
+	const HistoryRow *row;
+	Event	   *openings = NULL;
+	bool	   *lookups = NULL;
+	int			nopenings = 0;
+	int			allocated = 0;
+	int			nlookups = 0;
+	SPIPlanPtr	plan;
+	Portal		portal;
+
+	reader = BeginHistoryPeriod(from, DT_NOEND, ReplayColumns(r));
+	while ((row = NextHistoryRow(reader)) != NULL)
+	{
+		ReplayClient *c;
+		Event		e;
+
+		/* a row written before 1.2: sizes and categories from the clients */
+		if (r->sizes_needed && row->from_size == HISTORY_NONE &&
+			row->to_size == HISTORY_NONE)
+			r->old_rows = true;
+		if (FindClient(r, row->client_id, false) != NULL)
+			continue;
+		c = Client(r, row->client_id);
+		EventOfRow(row, &e);
+		if (!e.from_in)
+			continue;
+		OpenSlot(r, c, e.from_manager, from);
+		if (!r->sizes_needed)
+			continue;
+
+		/* what the client was at from_ts, and until this change */
+		if (nopenings == allocated)
+		{
+			allocated = Max(1024, allocated * 2);
+			openings = openings == NULL ? palloc(sizeof(Event) * allocated) :
+				repalloc_huge(openings, sizeof(Event) * allocated);
+			lookups = lookups == NULL ? palloc(sizeof(bool) * allocated) :
+				repalloc_huge(lookups, sizeof(bool) * allocated);
+		}
+		e.at = from;
+		e.to_in = true;
+		e.to_manager = e.from_manager;
+		if (row->from_size != HISTORY_NONE)
+		{
+			e.size = row->from_size;
+			e.has_category = row->has_from_category;
+			e.category = row->from_category;
+			e.size_now = false;
+		}
+		/* the clock ran on through this change: its deadline is the one then */
+		if (!(row->has_from_manager && row->to_state != HISTORY_NONE &&
+			  ClientStateInWorklist((ClientState) row->to_state) &&
+			  row->has_deadline && row->source != HISTORY_SOURCE_EXTEND_DEADLINE))
+		{
+			e.has_deadline = false;
+			lookups[nopenings] = true;
+			nlookups++;
+		}
+		else
+			lookups[nopenings] = false;
+		openings[nopenings++] = e;
+	}
+	EndHistoryRead(reader);
+
+	/*
+	 * The client table: the clients unchanged since from_ts that are in work
+	 * now, and, for rows written before 1.2, every client's size and category.
+	 */
+	plan = SPI_prepare(r->old_rows ?
+					   "SELECT c.id, salesalgo.in_worklist(c.state), c.manager_id,"
+					   " c.deadline_at, c.size, c.category_id FROM salesalgo.client AS c" :
+					   "SELECT c.id, true, c.manager_id, c.deadline_at, c.size, c.category_id"
+					   " FROM salesalgo.client AS c WHERE salesalgo.in_worklist(c.state)",
+					   0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "what_if_replay: SPI_prepare failed: %s",
 			 SPI_result_code_string(SPI_result));
-	portal = SPI_cursor_open(NULL, plan, args, NULL, true);
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
 	for (;;)
 	{
 		SPI_cursor_fetch(portal, true, 10000);
@@ -922,110 +1154,88 @@ LoadOpening(Replay *r, Datum from_ts)
 			break;
 		for (uint64 i = 0; i < SPI_processed; i++)
 		{
-			Event		e;
-			ClientState *c;
-			int			m;
+			HeapTuple	tuple = SPI_tuptable->vals[i];
+			TupleDesc	tupdesc = SPI_tuptable->tupdesc;
+			bool		isnull;
+			int64		id = DatumGetInt64(SPI_getbinval(tuple, tupdesc, 1, &isnull));
+			bool		in_work = DatumGetBool(SPI_getbinval(tuple, tupdesc, 2, &isnull));
+			Datum		manager = SPI_getbinval(tuple, tupdesc, 3, &isnull);
+			bool		no_manager = isnull;
+			Datum		deadline = SPI_getbinval(tuple, tupdesc, 4, &isnull);
+			bool		no_deadline = isnull;
+			ReplayClient *c = FindClient(r, id, false);
+			bool		unchanged = (c == NULL);
+			Datum		category;
 
-			ReadEvent(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, &e);
-			c = Client(r, e.client);
-			m = ManagerIndex(r, e.to_manager);
-			c->in_state = true;
-			c->manager = m;
-			if (m != 0)
+			if (unchanged)
 			{
-				ChangeHolds(&r->managers[m], 0, 1, e.at);
-				ChangeHolds(&r->managers[m], 1, 1, e.at);
+				if (!in_work)
+					continue;
+				c = Client(r, id);
+				OpenSlot(r, c, no_manager ? 0 : DatumGetInt64(manager), from);
 			}
-			if (e.has_deadline)
+			else if (!r->old_rows)
+				continue;
+			c->now_size = DatumGetClientSize(SPI_getbinval(tuple, tupdesc, 5, &isnull));
+			category = SPI_getbinval(tuple, tupdesc, 6, &isnull);
+			c->now_has_category = !isnull;
+			c->now_category = isnull ? 0 : DatumGetInt64(category);
+			if (unchanged && r->sizes_needed && !no_deadline)
 			{
-				Delta(r, c, &e);
-				SetDeadline(r, c, e.at, e.deadline);
+				Event		e;
+
+				/* its clock and its size then are those it has now */
+				memset(&e, 0, sizeof(Event));
+				e.client = id;
+				e.at = from;
+				e.to_in = true;
+				e.has_deadline = true;
+				e.deadline = DatumGetTimestampTz(deadline);
+				e.size_now = true;
+				OpenClock(r, c, &e);
 			}
 		}
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();
 	}
 	SPI_cursor_close(portal);
+
+	if (nlookups > 0)
+		LookUpDeadlines(openings, nopenings, lookups);
+	for (int i = 0; i < nopenings; i++)
+		OpenClock(r, FindClient(r, openings[i].client, false),
+				  &openings[i]);
 }
 
 static void
-ReplayPeriod(Replay *r, Datum from_ts, Datum to_ts)
+ReplayPeriod(Replay *r, TimestampTz from, TimestampTz to)
 {
-	Oid			types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
-	Datum		args[2] = {from_ts, to_ts};
-	SPIPlanPtr	plan;
-	Portal		portal;
+	HistoryReader *reader;
+	const HistoryRow *row;
 	Event	   *group;
 	int			ngroup = 0;
 	int			allocated = 1024;
 
-	/*
-	 * In time order, read along the index of the history by time; one time's
-	 * rows are put in order of their ids by ReplayGroup().  The client's size
-	 * and category only where the deadline rules differ: the size the history
-	 * says it had then (the current one for rows written before 1.2), the
-	 * category the client has now (the history does not keep it).
-	 */
-	plan = SPI_prepare(r->sizes_needed ?
-					   "SELECT h.client_id, h.changed_at,"
-					   " coalesce(salesalgo.in_worklist(h.from_state), false),"
-					   " coalesce(salesalgo.in_worklist(h.to_state), false),"
-					   " h.from_manager, h.to_manager, h.deadline_at,"
-					   " h.to_state OPERATOR(pg_catalog.=) 'deal'"
-					   "  AND h.from_state IS DISTINCT FROM 'deal',"
-					   " h.source OPERATOR(pg_catalog.=) 'sales_expire',"
-					   " coalesce(h.to_size, h.from_size, c.size)::text, c.category_id, h.id"
-					   " FROM salesalgo.client_history AS h"
-					   " LEFT JOIN salesalgo.client AS c ON c.id OPERATOR(pg_catalog.=) h.client_id"
-					   " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1"
-					   " AND h.changed_at OPERATOR(pg_catalog.<) $2"
-					   " ORDER BY h.changed_at" :
-					   "SELECT h.client_id, h.changed_at,"
-					   " coalesce(salesalgo.in_worklist(h.from_state), false),"
-					   " coalesce(salesalgo.in_worklist(h.to_state), false),"
-					   " h.from_manager, h.to_manager, h.deadline_at,"
-					   " h.to_state OPERATOR(pg_catalog.=) 'deal'"
-					   "  AND h.from_state IS DISTINCT FROM 'deal',"
-					   " h.source OPERATOR(pg_catalog.=) 'sales_expire',"
-					   " NULL::text, NULL::bigint, h.id"
-					   " FROM salesalgo.client_history AS h"
-					   " WHERE h.changed_at OPERATOR(pg_catalog.>=) $1"
-					   " AND h.changed_at OPERATOR(pg_catalog.<) $2"
-					   " ORDER BY h.changed_at",
-					   2, types);
-	if (plan == NULL)
-		elog(ERROR, "what_if_replay: SPI_prepare failed: %s",
-			 SPI_result_code_string(SPI_result));
+	/* in time order; one time's rows in order of their ids */
 	group = palloc(sizeof(Event) * allocated);
-	portal = SPI_cursor_open(NULL, plan, args, NULL, true);
-	for (;;)
+	reader = BeginHistoryPeriod(from, to, ReplayColumns(r));
+	while ((row = NextHistoryRow(reader)) != NULL)
 	{
-		SPI_cursor_fetch(portal, true, 10000);
-		if (SPI_processed == 0)
-			break;
-		for (uint64 i = 0; i < SPI_processed; i++)
+		if (ngroup > 0 && row->changed_at != group[0].at)
 		{
-			Event		e;
-
-			ReadEvent(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, &e);
-			if (ngroup > 0 && e.at != group[0].at)
-			{
-				ReplayGroup(r, group, ngroup);
-				ngroup = 0;
-			}
-			if (ngroup == allocated)
-			{
-				allocated *= 2;
-				group = repalloc_huge(group, sizeof(Event) * allocated);
-			}
-			group[ngroup++] = e;
+			ReplayGroup(r, group, ngroup);
+			ngroup = 0;
 		}
-		SPI_freetuptable(SPI_tuptable);
-		CHECK_FOR_INTERRUPTS();
+		if (ngroup == allocated)
+		{
+			allocated *= 2;
+			group = repalloc_huge(group, sizeof(Event) * allocated);
+		}
+		EventOfRow(row, &group[ngroup++]);
 	}
-	SPI_cursor_close(portal);
+	EndHistoryRead(reader);
 	ReplayGroup(r, group, ngroup);
-	ExpireDue(r, DatumGetTimestampTz(to_ts), false);
+	ExpireDue(r, to, false);
 }
 
 static Datum
@@ -1116,11 +1326,12 @@ what_if_replay(PG_FUNCTION_ARGS)
 	memset(&r, 0, sizeof(r));
 	LoadModels(&r, fcinfo);
 	memset(&ctl, 0, sizeof(ctl));
+	r.context = replay_context;
 	ctl.keysize = sizeof(int64);
-	ctl.entrysize = sizeof(ClientState);
+	ctl.entrysize = sizeof(ClientEntry);
 	ctl.hcxt = replay_context;
-	r.clients = hash_create("salesalgo what-if clients", 4096, &ctl,
-							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	r.client_hash = hash_create("salesalgo what-if clients", 64, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	ctl.keysize = sizeof(TakenKey);
 	ctl.entrysize = sizeof(TakenEntry);
 	r.taken = hash_create("salesalgo what-if entries", 4096, &ctl,
@@ -1134,19 +1345,17 @@ what_if_replay(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "what_if_replay: SPI_connect failed");
 	LoadRuns(&r, from_ts, to_ts);
-	LoadOpening(&r, from_ts);
-	ReplayPeriod(&r, from_ts, to_ts);
+	LoadOpening(&r, DatumGetTimestampTz(from_ts));
+	ReplayPeriod(&r, DatumGetTimestampTz(from_ts), to);
 	SPI_finish();
 
 	/* still kept at the end: expiries the what-if model avoided */
+	for (int i = 0; i < r.nclients; i++)
 	{
-		HASH_SEQ_STATUS status;
-		ClientState *c;
+		ReplayClient *c = ClientAt(&r, i);
 
-		hash_seq_init(&status, r.clients);
-		while ((c = hash_seq_search(&status)) != NULL)
-			if (c->status == WI_KEPT && c->in_state)
-				Count(&r, c->manager, M_EXPIRIES_AVOIDED, 1);
+		if (c->status == WI_KEPT && c->in_state)
+			Count(&r, c->manager, M_EXPIRIES_AVOIDED, 1);
 	}
 
 	MemoryContextSwitchTo(oldcontext);
