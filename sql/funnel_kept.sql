@@ -175,16 +175,24 @@ UPDATE salesalgo.client SET state_since = state_since - interval '1 hour' WHERE 
 SELECT invariant, client_id, manager_id, regexp_replace(detail, 'row \d+', 'row N') AS detail FROM salesalgo.check();
 ROLLBACK;
 
--- stage_time's numbers are for whoever may read the view
+-- the numbers of funnel and stage_time are for whoever may read the view
 CREATE ROLE regress_funnel_reader;
 SET ROLE regress_funnel_reader;
 SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.stage_time$$);
 SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.stage_time_stays()$$);
+SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.funnel$$);
+SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.funnel_sets()$$);
 RESET ROLE;
 GRANT SELECT ON salesalgo.stage_time TO regress_funnel_reader;
 SET ROLE regress_funnel_reader;
 SELECT state, stays FROM salesalgo.stage_time WHERE stays > 0;
 SELECT count(*) FROM salesalgo.stage_time_stays();
+SELECT * FROM regress.error_of($$SELECT * FROM salesalgo.funnel_sets()$$);
+RESET ROLE;
+GRANT SELECT ON salesalgo.funnel TO regress_funnel_reader;
+SET ROLE regress_funnel_reader;
+SELECT step, reached FROM salesalgo.funnel;
+SELECT * FROM salesalgo.funnel_sets() ORDER BY steps;
 RESET ROLE;
 
 -- TRUNCATE deletes every client: each deletion keeps its set and its stay

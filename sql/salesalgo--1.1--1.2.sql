@@ -1794,31 +1794,25 @@ $$;
 SELECT salesalgo.keep_funnel_and_stays();
 DROP FUNCTION salesalgo.keep_funnel_and_stays();
 
--- 24c. The funnel: the clients and the deletions, a set each, grouped by
---    client id (an id deleted and created again is one client, as in its
---    history) and then by set: its cost is in clients, not history rows.
---    Same columns and numbers as 18b's.
+-- 24c. The funnel: how many clients entered each set of main-path states,
+--    from the clients and the deletions (an id deleted and created again is
+--    one client, as in its history), counted in C (funnel_sets()): its cost
+--    is in clients, not history rows.  Like stage_time_stays() (24d), it
+--    answers whoever may read its view (it checks SELECT on funnel), so a
+--    plain GRANT SELECT ON salesalgo.funnel keeps working, and reads the
+--    tables as the view's owner would.  Same columns and numbers as 18b's.
+CREATE FUNCTION salesalgo.funnel_sets()
+    RETURNS TABLE (steps smallint, clients bigint)
+    AS 'MODULE_PATHNAME', 'funnel_sets'
+    LANGUAGE C STABLE STRICT
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.funnel_sets() IS
+    'The numbers behind salesalgo.funnel: how many clients ever entered each set of main-path states (a bit per state, as client.funnel_steps), deleted clients included. For whoever may read the view.';
+
 CREATE OR REPLACE VIEW salesalgo.funnel WITH (security_barrier) AS
 WITH path (step, state) AS (
     VALUES (1, 'new'::salesalgo.client_state), (2, 'contact_1'), (3, 'contact_2'),
            (4, 'contact_3'), (5, 'deal'), (6, 'deal_support'), (7, 'client')
-), kept AS (
-    SELECT c.id AS client_id, c.funnel_steps AS steps
-    FROM salesalgo.client AS c
-    UNION ALL
-    SELECT h.client_id, h.funnel_steps
-    FROM salesalgo.client_history AS h
-    WHERE h.to_state IS NULL
-), entered AS (
-    -- each client's steps of the path, as bits
-    SELECT bit_or(k.steps) AS steps
-    FROM kept AS k
-    GROUP BY k.client_id
-), sets AS (
-    SELECT e.steps, count(*) AS clients
-    FROM entered AS e
-    WHERE e.steps <> 0
-    GROUP BY e.steps
 ), counted AS (
     SELECT p.step, p.state,
            coalesce(sum(s.clients) FILTER (WHERE s.steps & (1 << p.step) <> 0), 0)::bigint AS reached,
@@ -1832,7 +1826,7 @@ WITH path (step, state) AS (
                                                  AND s.steps & (1 << (p.step + 1)) <> 0), 0)::bigint
            END AS entered_next
     FROM path AS p
-    LEFT JOIN sets AS s ON true
+    LEFT JOIN salesalgo.funnel_sets() AS s ON true
     GROUP BY p.step, p.state
 )
 SELECT step, state, salesalgo.label(state) AS label, reached, converted,
@@ -1844,10 +1838,8 @@ COMMENT ON VIEW salesalgo.funnel IS
     'The main path new to client: clients that ever entered each state, how many of them ever entered a later state of the path (converted; contact_2 -> deal skips contact_3), the ratio, and how many entered the next state of the path itself (entered_next). Read from the sets of states the clients and the deletions keep.';
 
 -- 24d. stage_time: the stays the history keeps, per state, from
---    client_history_stay_idx in order, in C.  The function answers whoever
---    may read the view (it checks SELECT on stage_time), so a plain GRANT
---    SELECT ON salesalgo.stage_time keeps working; it reads the history as
---    the view's owner would.
+--    client_history_stay_idx in order, in C; for whoever may read the view,
+--    as funnel_sets().
 CREATE FUNCTION salesalgo.stage_time_stays()
     RETURNS TABLE (state salesalgo.client_state, stays bigint, average interval,
                    median interval, p90 interval)
