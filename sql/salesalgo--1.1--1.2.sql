@@ -1903,14 +1903,16 @@ WITH counted AS (
     -- what the history says each life of a client id (from a creation on)
     -- entered of the main path, and how that life ended
     SELECT l.client_id, l.life,
-           coalesce(bit_or(1 << p.step) FILTER (WHERE l.from_state IS DISTINCT FROM l.to_state),
+           -- the funnel's bits (24a), a path state's entries only
+           coalesce(bit_or(CASE l.to_state WHEN 'new' THEN 2 WHEN 'contact_1' THEN 4
+                                           WHEN 'contact_2' THEN 8 WHEN 'contact_3' THEN 16
+                                           WHEN 'deal' THEN 32 WHEN 'deal_support' THEN 64
+                                           WHEN 'client' THEN 128 END)
+                        FILTER (WHERE l.from_state IS DISTINCT FROM l.to_state),
                     0)::smallint AS steps,
            max(l.id) FILTER (WHERE l.to_state IS NULL) AS deletion_id,
            max(l.funnel_steps) FILTER (WHERE l.to_state IS NULL) AS deletion_kept
     FROM steps AS l
-    LEFT JOIN (VALUES (1, 'new'::client_state), (2, 'contact_1'), (3, 'contact_2'),
-                      (4, 'contact_3'), (5, 'deal'), (6, 'deal_support'), (7, 'client'))
-        AS p (step, state) ON p.state = l.to_state
     GROUP BY l.client_id, l.life
 )
 -- R6: no manager holds more clients in worklist states than its cap
@@ -2019,12 +2021,16 @@ UNION ALL
 -- client's state_since is when that change was
 SELECT 'history_stay', s.client_id, s.to_manager,
        format('History row %s keeps a stay of %s in %s; the history says %s.',
-              s.id, coalesce(s.stay::text, 'NULL'), s.from_state,
-              coalesce((s.changed_at - s.entered_at)::text, 'none'))
+              s.id, coalesce(s.stay::text, 'NULL'), s.from_state, coalesce(e.stay::text, 'none'))
 FROM changes AS s
-WHERE s.stay::text IS DISTINCT FROM
-      CASE WHEN s.from_state IS NOT NULL AND s.entered_state IS NOT NULL
-           THEN (s.changed_at - s.entered_at)::text END
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN s.from_state IS NOT NULL AND s.entered_state IS NOT NULL
+                THEN s.changed_at - s.entered_at END AS stay) AS e
+-- the same length in other fields ('24:00:00' for '1 day') is a
+-- disagreement too: avg() would add it up otherwise
+WHERE s.stay IS DISTINCT FROM e.stay
+   OR date_part('day', s.stay) <> date_part('day', e.stay)
+   OR date_part('hour', s.stay) <> date_part('hour', e.stay)
 UNION ALL
 SELECT 'history_stay', s.client_id, s.to_manager,
        format('History row %s keeps a stay of %s but changes no state.', s.id, s.stay)
