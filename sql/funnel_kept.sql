@@ -168,6 +168,22 @@ SELECT * FROM regress.differences();
 SELECT count(*) AS violations FROM salesalgo.check();
 SELECT step, reached, converted FROM salesalgo.funnel;
 
+-- The simulated clock going back is no disagreement: a stay is from the
+-- change that entered the state, not from the latest time before it.
+SET salesalgo.now = '2026-04-22 10:00+00';
+INSERT INTO salesalgo.client (id, name, size, manager_id) VALUES (30, 'clock', 'small', 1);
+UPDATE salesalgo.client SET state = 'contact_1' WHERE id = 30;
+SET salesalgo.now = '2026-04-22 09:00+00';
+UPDATE salesalgo.client SET state = 'contact_2' WHERE id = 30;
+UPDATE salesalgo.client SET manager_id = 2 WHERE id = 30;
+SELECT count(*) AS violations FROM salesalgo.check();
+SET salesalgo.now = '2026-04-22 11:00+00';
+UPDATE salesalgo.client SET state = 'contact_3' WHERE id = 30;
+SELECT from_state, to_state, changed_at, stay FROM salesalgo.client_history
+WHERE client_id = 30 ORDER BY id;
+SELECT count(*) AS violations FROM salesalgo.check();
+SELECT * FROM regress.differences();
+
 \c contrib_regression
 DROP DATABASE regress_salesalgo_funnel;
 DROP ROLE regress_funnel_reader;

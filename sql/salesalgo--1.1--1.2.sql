@@ -1885,20 +1885,17 @@ WITH counted AS (
            lag(h.id) OVER w AS before_id,
            lead(h.id) OVER w IS NULL AS is_last,
            -- the client id's lives, each from a creation on
-           count(*) FILTER (WHERE h.from_state IS NULL) OVER w AS life
+           count(*) FILTER (WHERE h.from_state IS NULL) OVER w AS life,
+           -- the last change of state (creation, deletion) before this row,
+           -- and the latest time of those: its time, unless the clock went
+           -- back, when the row itself is looked up
+           max(h.id) FILTER (WHERE h.from_state IS DISTINCT FROM h.to_state) OVER before AS entered_id,
+           max(h.changed_at) FILTER (WHERE h.from_state IS DISTINCT FROM h.to_state) OVER before AS entered_at
     FROM client_history AS h
-    WINDOW w AS (PARTITION BY h.client_id ORDER BY h.id)
+    WINDOW w AS (PARTITION BY h.client_id ORDER BY h.id),
+           before AS (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ), last_change AS (
     SELECT * FROM steps WHERE is_last
-), changes AS (
-    -- the changes of state and deletions, each with the change before it
-    SELECT h.id, h.client_id, h.to_manager, h.from_state, h.to_state, h.changed_at, h.stay,
-           lag(h.to_state) OVER wc AS entered_state,
-           lag(h.changed_at) OVER wc AS entered_at,
-           lead(h.id) OVER wc IS NULL AS is_last
-    FROM client_history AS h
-    WHERE h.from_state IS DISTINCT FROM h.to_state
-    WINDOW wc AS (PARTITION BY h.client_id ORDER BY h.id)
 ), lives AS (
     -- what the history says each life of a client id (from a creation on)
     -- entered of the main path, and how that life ended
@@ -2022,15 +2019,22 @@ UNION ALL
 SELECT 'history_stay', s.client_id, s.to_manager,
        format('History row %s keeps a stay of %s in %s; the history says %s.',
               s.id, coalesce(s.stay::text, 'NULL'), s.from_state, coalesce(e.stay::text, 'none'))
-FROM changes AS s
+FROM steps AS s
 CROSS JOIN LATERAL (
-    SELECT CASE WHEN s.from_state IS NOT NULL AND s.entered_state IS NOT NULL
-                THEN s.changed_at - s.entered_at END AS stay) AS e
--- the same length in other fields ('24:00:00' for '1 day') is a
--- disagreement too: avg() would add it up otherwise
-WHERE s.stay IS DISTINCT FROM e.stay
-   OR date_part('day', s.stay) <> date_part('day', e.stay)
-   OR date_part('hour', s.stay) <> date_part('hour', e.stay)
+    SELECT s.stay IS DISTINCT FROM s.changed_at - s.entered_at
+           OR date_part('day', s.stay) <> date_part('day', s.changed_at - s.entered_at)
+           OR date_part('hour', s.stay) <> date_part('hour', s.changed_at - s.entered_at)
+           AS differs) AS quick
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN NOT quick.differs THEN s.stay
+                ELSE (SELECT s.changed_at - p.changed_at FROM client_history AS p
+                      WHERE p.id = s.entered_id AND p.to_state IS NOT NULL) END AS stay) AS e
+WHERE s.from_state IS NOT NULL AND s.from_state IS DISTINCT FROM s.to_state
+  -- the same length in other fields ('24:00:00' for '1 day') is a
+  -- disagreement too: avg() would add it up otherwise
+  AND (s.stay IS DISTINCT FROM e.stay
+       OR date_part('day', s.stay) <> date_part('day', e.stay)
+       OR date_part('hour', s.stay) <> date_part('hour', e.stay))
 UNION ALL
 SELECT 'history_stay', s.client_id, s.to_manager,
        format('History row %s keeps a stay of %s but changes no state.', s.id, s.stay)
@@ -2039,10 +2043,16 @@ WHERE s.stay IS NOT NULL AND s.from_state IS NOT DISTINCT FROM s.to_state
 UNION ALL
 SELECT 'state_since', c.id, c.manager_id,
        format('The client is in %s since %s; history row %s moved it there at %s.',
-              c.state, coalesce(c.state_since::text, 'NULL'), s.id, s.changed_at)
+              c.state, coalesce(c.state_since::text, 'NULL'), q.id,
+              (SELECT p.changed_at FROM client_history AS p WHERE p.id = q.id))
 FROM client AS c
-JOIN changes AS s ON s.client_id = c.id AND s.is_last AND s.to_state IS NOT NULL
-WHERE c.state_since IS DISTINCT FROM s.changed_at
+JOIN last_change AS l ON l.client_id = c.id AND l.to_state IS NOT NULL
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN l.from_state IS DISTINCT FROM l.to_state THEN l.id ELSE l.entered_id END AS id,
+           CASE WHEN l.from_state IS DISTINCT FROM l.to_state THEN l.changed_at
+                ELSE l.entered_at END AS at) AS q
+WHERE c.state_since IS DISTINCT FROM q.at
+  AND c.state_since IS DISTINCT FROM (SELECT p.changed_at FROM client_history AS p WHERE p.id = q.id)
 ORDER BY 1, 2, 3
 $$;
 COMMENT ON FUNCTION salesalgo."check"() IS
