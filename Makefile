@@ -48,7 +48,7 @@ REGRESS += reports
 REGRESS += whatif
 
 # 1.2, the funnel and stage times kept by the triggers
-REGRESS +=
+REGRESS += funnel_kept
 
 # 1.2, the trial report in one pass
 REGRESS += trial_pass

@@ -1517,6 +1517,362 @@ COMMENT ON FUNCTION salesalgo.what_if(timestamptz, timestamptz, jsonb) IS
 REVOKE ALL ON FUNCTION salesalgo.what_if(timestamptz, timestamptz, jsonb) FROM PUBLIC;
 
 -- 24. The funnel and the time in each state, kept as the triggers write
+--    (issue 17).  Both views read the whole history in 1.1: a grouping by
+--    client for the funnel, a window over every client's changes for the
+--    time in each state, a second at a department of 500 managers.  The
+--    triggers now keep what the views need as they write: the client row
+--    keeps the set of main-path states it ever entered, a deletion keeps
+--    the deleted client's set, and each change of state or deletion keeps
+--    how long the client was in the state it left.  The funnel groups the
+--    clients and the deletions by their sets; stage_time reads the stays
+--    in order from an index, in C.  check() says where a kept value and
+--    the history disagree.
+
+-- 24a. The kept values.  The set is a bit per step of the main path as the
+--    funnel numbers them (new 1 << 1 ... client 1 << 7).  NULL where
+--    nothing is kept (a history row that is no deletion, or no change of
+--    state).  A user's write of funnel_steps is refused as state_since's is
+--    (428C9); the history is append-only.
+ALTER TABLE salesalgo.client ADD COLUMN funnel_steps smallint;
+COMMENT ON COLUMN salesalgo.client.funnel_steps IS
+    'The states of the main path the client ever entered, a bit each (new 2, contact_1 4, contact_2 8, contact_3 16, deal 32, deal_support 64, client 128), as its history says. Kept by salesalgo.';
+ALTER TABLE salesalgo.client_history
+    ADD COLUMN funnel_steps smallint,
+    ADD COLUMN stay interval;
+COMMENT ON COLUMN salesalgo.client_history.funnel_steps IS
+    'A deletion''s: the deleted client''s funnel_steps, so that the funnel still counts it; NULL in other rows.';
+COMMENT ON COLUMN salesalgo.client_history.stay IS
+    'A change of state''s or a deletion''s: how long the client was in from_state, from the history row that entered it to this one; NULL in other rows.';
+
+-- what stage_time reads, state by state in order; and the deletions the
+-- funnel reads with the clients
+CREATE INDEX client_history_stay_idx ON salesalgo.client_history (from_state, stay)
+    WHERE stay IS NOT NULL;
+COMMENT ON INDEX salesalgo.client_history_stay_idx IS
+    'The stays, per state in order: stage_time reads this index only.';
+CREATE INDEX client_history_deletion_idx ON salesalgo.client_history (client_id)
+    INCLUDE (funnel_steps) WHERE to_state IS NULL;
+COMMENT ON INDEX salesalgo.client_history_deletion_idx IS
+    'The deletions and the funnel steps they keep: the funnel reads them with the clients.';
+
+-- 24b. What the history says, kept for the clients and the history rows
+--    that are there already.  The guards refuse these writes (the history
+--    is append-only, funnel_steps is salesalgo's): the function runs them
+--    as logical replication applies rows, with session_replication_role =
+--    replica for its own duration only, so that no trigger of salesalgo's
+--    judges them and no DBA's ordinary trigger takes them for a change of
+--    the department; the extension's update runs as a superuser.  A client
+--    id deleted and created again has a set per life: what its history
+--    says from its creation on.  The function goes when it has run.
+CREATE FUNCTION salesalgo.keep_funnel_and_stays() RETURNS void
+    LANGUAGE sql
+    SET search_path = pg_catalog, salesalgo, pg_temp
+    SET session_replication_role = replica
+AS $$
+WITH changes AS (
+    SELECT h.id, h.from_state, h.changed_at,
+           lag(h.to_state) OVER w AS entered_state,
+           lag(h.changed_at) OVER w AS entered_at
+    FROM client_history AS h
+    WHERE h.from_state IS DISTINCT FROM h.to_state
+    WINDOW w AS (PARTITION BY h.client_id ORDER BY h.id)
+)
+UPDATE client_history AS h SET stay = c.changed_at - c.entered_at
+FROM changes AS c
+WHERE h.id = c.id AND c.from_state IS NOT NULL AND c.entered_state IS NOT NULL;
+
+WITH lives AS (
+    SELECT h.id, h.client_id, h.from_state, h.to_state,
+           count(*) FILTER (WHERE h.from_state IS NULL)
+               OVER (PARTITION BY h.client_id ORDER BY h.id) AS life
+    FROM client_history AS h
+), entered AS (
+    SELECT l.client_id, l.life, max(l.id) AS last_id,
+           coalesce(bit_or(1 << p.step) FILTER (WHERE l.from_state IS DISTINCT FROM l.to_state),
+                    0)::smallint AS steps
+    FROM lives AS l
+    LEFT JOIN (VALUES (1, 'new'::client_state), (2, 'contact_1'), (3, 'contact_2'),
+                      (4, 'contact_3'), (5, 'deal'), (6, 'deal_support'), (7, 'client'))
+        AS p (step, state) ON p.state = l.to_state
+    GROUP BY l.client_id, l.life
+), deletions AS (
+    UPDATE client_history AS h SET funnel_steps = e.steps
+    FROM entered AS e
+    WHERE h.id = e.last_id AND h.to_state IS NULL
+)
+UPDATE client AS c SET funnel_steps = coalesce(x.steps, 0)
+FROM (SELECT DISTINCT ON (e.client_id) e.client_id, e.steps
+      FROM entered AS e
+      ORDER BY e.client_id, e.life DESC) AS x
+RIGHT JOIN client AS k ON k.id = x.client_id
+WHERE c.id = k.id;
+$$;
+SELECT salesalgo.keep_funnel_and_stays();
+DROP FUNCTION salesalgo.keep_funnel_and_stays();
+
+-- 24c. The funnel: how many clients entered each set of main-path states,
+--    from the clients and the deletions (an id deleted and created again is
+--    one client, as in its history), counted in C (funnel_sets()): its cost
+--    is in clients, not history rows.  Like stage_time_stays() (24d), it
+--    answers whoever may read its view (it checks SELECT on funnel), so a
+--    plain GRANT SELECT ON salesalgo.funnel keeps working, and reads the
+--    tables as the view's owner would.  Same columns and numbers as 18b's.
+CREATE FUNCTION salesalgo.funnel_sets()
+    RETURNS TABLE (steps smallint, clients bigint)
+    AS 'MODULE_PATHNAME', 'funnel_sets'
+    LANGUAGE C STABLE STRICT
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.funnel_sets() IS
+    'The numbers behind salesalgo.funnel: how many clients ever entered each set of main-path states (a bit per state, as client.funnel_steps), deleted clients included. For whoever may read the view.';
+
+CREATE OR REPLACE VIEW salesalgo.funnel WITH (security_barrier) AS
+WITH path (step, state) AS (
+    VALUES (1, 'new'::salesalgo.client_state), (2, 'contact_1'), (3, 'contact_2'),
+           (4, 'contact_3'), (5, 'deal'), (6, 'deal_support'), (7, 'client')
+), counted AS (
+    SELECT p.step, p.state,
+           coalesce(sum(s.clients) FILTER (WHERE s.steps & (1 << p.step) <> 0), 0)::bigint AS reached,
+           -- any bit above this step's: a later state of the path
+           CASE WHEN p.step < 7 THEN
+               coalesce(sum(s.clients) FILTER (WHERE s.steps & (1 << p.step) <> 0
+                                                 AND s.steps >> (p.step + 1) <> 0), 0)::bigint
+           END AS converted,
+           CASE WHEN p.step < 7 THEN
+               coalesce(sum(s.clients) FILTER (WHERE s.steps & (1 << p.step) <> 0
+                                                 AND s.steps & (1 << (p.step + 1)) <> 0), 0)::bigint
+           END AS entered_next
+    FROM path AS p
+    LEFT JOIN salesalgo.funnel_sets() AS s ON true
+    GROUP BY p.step, p.state
+)
+SELECT step, state, salesalgo.label(state) AS label, reached, converted,
+       round(converted::numeric / nullif(reached, 0), 4) AS conversion,
+       entered_next
+FROM counted
+ORDER BY step;
+COMMENT ON VIEW salesalgo.funnel IS
+    'The main path new to client: clients that ever entered each state, how many of them ever entered a later state of the path (converted; contact_2 -> deal skips contact_3), the ratio, and how many entered the next state of the path itself (entered_next). Read from the sets of states the clients and the deletions keep.';
+
+-- 24d. stage_time: the stays the history keeps, per state, from
+--    client_history_stay_idx in order, in C; for whoever may read the view,
+--    as funnel_sets().
+CREATE FUNCTION salesalgo.stage_time_stays()
+    RETURNS TABLE (state salesalgo.client_state, stays bigint, average interval,
+                   median interval, p90 interval)
+    AS 'MODULE_PATHNAME', 'stage_time_stays'
+    LANGUAGE C STABLE STRICT
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesalgo.stage_time_stays() IS
+    'The numbers of salesalgo.stage_time: per state, the finished stays the history keeps, their count, average, median and 90th percentile (as avg() and percentile_cont() give them). For whoever may read the view.';
+
+CREATE OR REPLACE VIEW salesalgo.stage_time WITH (security_barrier) AS
+SELECT t.state,
+       salesalgo.label(t.state) AS label,
+       t.stays,
+       t.average,
+       t.median,
+       t.p90
+FROM salesalgo.stage_time_stays() AS t
+ORDER BY t.state;
+COMMENT ON VIEW salesalgo.stage_time IS
+    'Time spent in each state, in the pipeline''s order (the type''s, not the label''s), over finished stays: from entering the state to the next change of state or deletion. Read from the stays the history keeps.';
+
+-- 24e. check() says where a kept value and the history disagree:
+--    funnel_steps (a client's or a deletion's set), history_stay (a kept
+--    stay), state_since (a client's, which the next stay is measured from).
+--    The whole of 1.1's check() (13) with these added.
+CREATE OR REPLACE FUNCTION salesalgo."check"()
+    RETURNS TABLE (invariant text, client_id bigint, manager_id bigint, detail text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, salesalgo, pg_temp
+    SET jit = off
+AS $$
+WITH counted AS (
+    SELECT m.id, m.in_work, coalesce(m.worklist_cap, s.default_worklist_cap) AS cap,
+           (SELECT count(*) FROM client AS c
+            WHERE c.manager_id = m.id AND in_worklist(c.state)) AS holds
+    FROM manager AS m, settings AS s
+), steps AS (
+    -- every history row with its neighbours, from one pass over the history
+    SELECT h.*,
+           lag(h.to_state) OVER w AS before_state,
+           lag(h.to_manager) OVER w AS before_manager,
+           lag(h.refusal_reason) OVER w AS before_reason,
+           lag(h.id) OVER w AS before_id,
+           lead(h.id) OVER w IS NULL AS is_last,
+           -- the client id's lives, each from a creation on
+           count(*) FILTER (WHERE h.from_state IS NULL) OVER w AS life,
+           -- the last change of state (creation, deletion) before this row,
+           -- and the latest time of those: its time, unless the clock went
+           -- back, when the row itself is looked up
+           max(h.id) FILTER (WHERE h.from_state IS DISTINCT FROM h.to_state) OVER before AS entered_id,
+           max(h.changed_at) FILTER (WHERE h.from_state IS DISTINCT FROM h.to_state) OVER before AS entered_at
+    FROM client_history AS h
+    WINDOW w AS (PARTITION BY h.client_id ORDER BY h.id),
+           before AS (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+), last_change AS (
+    SELECT * FROM steps WHERE is_last
+), lives AS (
+    -- what the history says each life of a client id (from a creation on)
+    -- entered of the main path, and how that life ended
+    SELECT l.client_id, l.life,
+           -- the funnel's bits (24a), a path state's entries only
+           coalesce(bit_or(CASE l.to_state WHEN 'new' THEN 2 WHEN 'contact_1' THEN 4
+                                           WHEN 'contact_2' THEN 8 WHEN 'contact_3' THEN 16
+                                           WHEN 'deal' THEN 32 WHEN 'deal_support' THEN 64
+                                           WHEN 'client' THEN 128 END)
+                        FILTER (WHERE l.from_state IS DISTINCT FROM l.to_state),
+                    0)::smallint AS steps,
+           max(l.id) FILTER (WHERE l.to_state IS NULL) AS deletion_id,
+           max(l.funnel_steps) FILTER (WHERE l.to_state IS NULL) AS deletion_kept
+    FROM steps AS l
+    GROUP BY l.client_id, l.life
+)
+-- R6: no manager holds more clients in worklist states than its cap
+SELECT 'worklist_cap', NULL::bigint, id,
+       format('Manager %s holds %s clients in worklist states; the cap is %s.', id, holds, cap)
+FROM counted WHERE holds > cap
+UNION ALL
+SELECT 'worklist_count', NULL, id,
+       format('manager.in_work says %s; the clients say %s.', in_work, holds)
+FROM counted WHERE in_work <> holds
+UNION ALL
+-- R5
+SELECT 'client_size_profile', c.id, c.manager_id,
+       format('A nonprofile client is in %s with manager %s.', c.state, c.manager_id)
+FROM client AS c
+WHERE c.size = 'nonprofile' AND in_worklist(c.state) AND c.manager_id IS NOT NULL
+UNION ALL
+-- R3
+SELECT 'refusal_reason', c.id, c.manager_id, 'The client is in refusal with no reason.'
+FROM client AS c
+WHERE c.state = 'refusal' AND c.refusal_reason IS NULL
+UNION ALL
+-- R7: the clock runs exactly while the state is a worklist state, from the
+-- first manager on
+SELECT 'deadline_clock', c.id, c.manager_id,
+       CASE WHEN NOT in_worklist(c.state)
+            THEN format('The client is in %s but has a deadline or a work start.', c.state)
+            ELSE format('The client is in %s with a manager since %s but has no deadline.',
+                        c.state, c.work_started_at) END
+FROM client AS c
+WHERE CASE WHEN in_worklist(c.state)
+           THEN (c.manager_id IS NOT NULL OR c.work_started_at IS NOT NULL)
+                AND (c.deadline_at IS NULL OR c.work_started_at IS NULL)
+           ELSE c.deadline_at IS NOT NULL OR c.work_started_at IS NOT NULL END
+UNION ALL
+-- R9: the last history row of every client is the client as it is
+SELECT 'history_current', c.id, c.manager_id,
+       CASE WHEN l.id IS NULL THEN 'The client has no history.'
+            ELSE format('History says %s, manager %s, deadline %s; the client is %s, manager %s, deadline %s.',
+                        coalesce(l.to_state::text, 'deleted'), coalesce(l.to_manager::text, 'none'),
+                        coalesce(l.deadline_at::text, 'none'), c.state,
+                        coalesce(c.manager_id::text, 'none'), coalesce(c.deadline_at::text, 'none')) END
+FROM client AS c
+LEFT JOIN last_change AS l ON l.client_id = c.id
+WHERE l.id IS NULL
+   OR l.to_state IS DISTINCT FROM c.state
+   OR l.to_manager IS DISTINCT FROM c.manager_id
+   OR l.deadline_at IS DISTINCT FROM c.deadline_at
+UNION ALL
+SELECT 'history_current', l.client_id, l.to_manager,
+       format('History says the client is in %s, but there is no such client.', l.to_state)
+FROM last_change AS l
+WHERE l.to_state IS NOT NULL
+  AND NOT EXISTS (SELECT FROM client AS c WHERE c.id = l.client_id)
+UNION ALL
+-- R9: a client's history begins with its creation, and every row starts
+-- where the one before it ended
+SELECT 'history_chain', s.client_id, s.to_manager,
+       CASE WHEN s.before_id IS NULL
+            THEN format('History begins with row %s, a move from %s, not with the creation.',
+                        s.id, s.from_state)
+            ELSE format('History row %s starts from %s with manager %s, but row %s ended in %s with manager %s.',
+                        s.id, coalesce(s.from_state::text, 'nothing'),
+                        coalesce(s.from_manager::text, 'none'), s.before_id,
+                        coalesce(s.before_state::text, 'nothing'),
+                        coalesce(s.before_manager::text, 'none')) END
+FROM steps AS s
+WHERE CASE WHEN s.before_id IS NULL THEN s.from_state IS NOT NULL
+           ELSE s.from_state IS DISTINCT FROM s.before_state
+                OR s.from_manager IS DISTINCT FROM s.before_manager END
+UNION ALL
+-- R4: a client refused for a hard reason never moved again.  Hardness is
+-- today's: a move made while a DBA had made the reason soft shows here too.
+SELECT 'hard_refusal', s.client_id, s.to_manager,
+       format('History row %s moves the client from refusal for %s, a hard reason, to %s.',
+              s.id, s.before_reason, s.to_state)
+FROM steps AS s
+JOIN refusal_reason AS r ON r.code = s.before_reason AND r.hard
+WHERE s.before_state = 'refusal' AND s.to_state IS DISTINCT FROM 'refusal'
+  AND s.to_state IS NOT NULL
+UNION ALL
+-- the funnel's sets: a client's, and a deletion's, are what its history
+-- says it entered of the main path
+SELECT 'funnel_steps', c.id, c.manager_id,
+       format('The client keeps funnel_steps %s; its history says %s.',
+              coalesce(c.funnel_steps::text, 'NULL'), l.steps)
+-- (a client with no history is history_current's)
+FROM client AS c
+JOIN (SELECT DISTINCT ON (v.client_id) v.client_id, v.steps
+      FROM lives AS v ORDER BY v.client_id, v.life DESC) AS l ON l.client_id = c.id
+WHERE c.funnel_steps IS DISTINCT FROM l.steps
+UNION ALL
+SELECT 'funnel_steps', v.client_id, NULL,
+       format('History row %s deletes the client keeping funnel_steps %s; its history says %s.',
+              v.deletion_id, coalesce(v.deletion_kept::text, 'NULL'), v.steps)
+FROM lives AS v
+WHERE v.deletion_id IS NOT NULL AND v.deletion_kept IS DISTINCT FROM v.steps
+UNION ALL
+SELECT 'funnel_steps', s.client_id, s.to_manager,
+       format('History row %s keeps funnel_steps %s but deletes no client.', s.id, s.funnel_steps)
+FROM steps AS s
+WHERE s.funnel_steps IS NOT NULL AND s.to_state IS NOT NULL
+UNION ALL
+-- stage_time's stays: each change of state, or deletion, keeps how long the
+-- client was in the state it leaves, from the change that entered it; the
+-- client's state_since is when that change was
+SELECT 'history_stay', s.client_id, s.to_manager,
+       format('History row %s keeps a stay of %s in %s; the history says %s.',
+              s.id, coalesce(s.stay::text, 'NULL'), s.from_state, coalesce(e.stay::text, 'none'))
+FROM steps AS s
+CROSS JOIN LATERAL (
+    SELECT s.stay IS DISTINCT FROM s.changed_at - s.entered_at
+           OR date_part('day', s.stay) <> date_part('day', s.changed_at - s.entered_at)
+           OR date_part('hour', s.stay) <> date_part('hour', s.changed_at - s.entered_at)
+           AS differs) AS quick
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN NOT quick.differs THEN s.stay
+                ELSE (SELECT s.changed_at - p.changed_at FROM client_history AS p
+                      WHERE p.id = s.entered_id AND p.to_state IS NOT NULL) END AS stay) AS e
+WHERE s.from_state IS NOT NULL AND s.from_state IS DISTINCT FROM s.to_state
+  -- the same length in other fields ('24:00:00' for '1 day') is a
+  -- disagreement too: avg() would add it up otherwise
+  AND (s.stay IS DISTINCT FROM e.stay
+       OR date_part('day', s.stay) <> date_part('day', e.stay)
+       OR date_part('hour', s.stay) <> date_part('hour', e.stay))
+UNION ALL
+SELECT 'history_stay', s.client_id, s.to_manager,
+       format('History row %s keeps a stay of %s but changes no state.', s.id, s.stay)
+FROM steps AS s
+WHERE s.stay IS NOT NULL AND s.from_state IS NOT DISTINCT FROM s.to_state
+UNION ALL
+SELECT 'state_since', c.id, c.manager_id,
+       format('The client is in %s since %s; history row %s moved it there at %s.',
+              c.state, coalesce(c.state_since::text, 'NULL'), q.id,
+              (SELECT p.changed_at FROM client_history AS p WHERE p.id = q.id))
+FROM client AS c
+JOIN last_change AS l ON l.client_id = c.id AND l.to_state IS NOT NULL
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN l.from_state IS DISTINCT FROM l.to_state THEN l.id ELSE l.entered_id END AS id,
+           CASE WHEN l.from_state IS DISTINCT FROM l.to_state THEN l.changed_at
+                ELSE l.entered_at END AS at) AS q
+WHERE c.state_since IS DISTINCT FROM q.at
+  AND c.state_since IS DISTINCT FROM (SELECT p.changed_at FROM client_history AS p WHERE p.id = q.id)
+ORDER BY 1, 2, 3
+$$;
+COMMENT ON FUNCTION salesalgo."check"() IS
+    'The invariants salesalgo keeps (caps, worklist counts, nonprofile clients, refusal reasons, deadline clocks, history, hard refusals, the funnel''s sets and the stays it keeps), verified against the data: one row per violation, none on a healthy database.';
 
 
 

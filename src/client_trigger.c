@@ -74,6 +74,7 @@ typedef struct ClientColumns
 	int			deadline_at;
 	int			attributes;
 	int			size_derived;	/* 0 before 1.2 */
+	int			funnel_steps;	/* 0 before 1.2 */
 } ClientColumns;
 
 /* A client row, as the rules see it. */
@@ -98,6 +99,8 @@ typedef struct ClientRow
 	TimestampTz work_started_at;
 	bool		has_deadline;
 	TimestampTz deadline_at;
+	bool		has_funnel_steps;
+	int16		funnel_steps;
 } ClientRow;
 
 static Oid
@@ -145,6 +148,8 @@ ColumnsOf(Relation rel)
 	/* a database still at 1.0 or 1.1 has no derived sizes */
 	columns->size_derived = SPI_fnumber(RelationGetDescr(rel), "size_derived") > 0 ?
 		ColumnOfType(rel, "size_derived", BOOLOID) : 0;
+	columns->funnel_steps = SPI_fnumber(RelationGetDescr(rel), "funnel_steps") > 0 ?
+		ColumnOfType(rel, "funnel_steps", INT2OID) : 0;
 	columns->relid = RelationGetRelid(rel);
 	stmt->client_columns = columns;
 	return columns;
@@ -228,6 +233,14 @@ ReadClient(Relation rel, HeapTuple tuple, ClientRow *row, bool size_to_derive)
 										  &row->has_work_started);
 	row->deadline_at = GetInt64Column(tuple, cols->deadline_at, tupdesc,
 									  &row->has_deadline);
+	row->has_funnel_steps = false;
+	row->funnel_steps = 0;
+	if (cols->funnel_steps > 0)
+	{
+		value = heap_getattr(tuple, cols->funnel_steps, tupdesc, &isnull);
+		row->has_funnel_steps = !isnull;
+		row->funnel_steps = isnull ? 0 : DatumGetInt16(value);
+	}
 }
 
 static char *
@@ -375,6 +388,8 @@ CheckKeptColumns(const SalesStatement *stmt, Relation rel, const ClientRow *old,
 			RejectKeptColumn(rel, new, cols->deadline_at);
 		if (new->size_derived)
 			RejectKeptColumn(rel, new, cols->size_derived);
+		if (new->has_funnel_steps)
+			RejectKeptColumn(rel, new, cols->funnel_steps);
 		return;
 	}
 	if (new->id != old->id)
@@ -397,6 +412,9 @@ CheckKeptColumns(const SalesStatement *stmt, Relation rel, const ClientRow *old,
 		RejectKeptColumn(rel, new, cols->deadline_at);
 	if (new->size_derived != old->size_derived)
 		RejectKeptColumn(rel, new, cols->size_derived);
+	if (new->has_funnel_steps != old->has_funnel_steps ||
+		new->funnel_steps != old->funnel_steps)
+		RejectKeptColumn(rel, new, cols->funnel_steps);
 }
 
 /*
@@ -532,20 +550,32 @@ DeriveSize(SalesStatement *stmt, Relation rel, const ClientRow *old,
 }
 
 /*
+ * The funnel's bit of a state on the main path, new to client (as the
+ * funnel view numbers them, step 1 to 7); 0 off the path.
+ */
+static int16
+FunnelBit(ClientState state)
+{
+	return state <= CLIENT_STATE_CLIENT ? (int16) (1 << (state + 1)) : 0;
+}
+
+/*
  * R7: the clock starts when a client in a worklist state first has a
  * manager, runs while the state stays a worklist state whoever the manager
  * is, and stops when the state leaves the worklist states.  Also sets
- * state_since, and clears a refusal reason the client has left behind.
+ * state_since and the main-path states the client ever entered (unknown
+ * stays unknown: check() names such a client), and clears a refusal reason
+ * the client has left behind.
  */
 static HeapTuple
 SetKeptColumns(SalesStatement *stmt, Relation rel, const ClientRow *old,
 			   ClientRow *new)
 {
 	const ClientColumns *cols = ColumnsOf(rel);
-	int			attnums[8] = {cols->state_since, cols->work_started_at,
+	int			attnums[9] = {cols->state_since, cols->work_started_at,
 	cols->deadline_at};
-	Datum		values[8];
-	bool		nulls[8] = {false};
+	Datum		values[9];
+	bool		nulls[9] = {false};
 	int			ncolumns = 3;
 	TimestampTz now = stmt->now;
 	bool		clock_ran = (old != NULL && ClientStateInWorklist(old->state) &&
@@ -601,6 +631,16 @@ SetKeptColumns(SalesStatement *stmt, Relation rel, const ClientRow *old,
 		values[ncolumns++] = ClientStateGetDatum(new->state);
 		attnums[ncolumns] = cols->refusal_reason;
 		values[ncolumns++] = CStringGetTextDatum(new->refusal_reason);
+	}
+	if (cols->funnel_steps > 0)
+	{
+		new->has_funnel_steps = (old == NULL || old->has_funnel_steps);
+		new->funnel_steps = old == NULL ? FunnelBit(new->state) :
+			old->state != new->state ?
+			old->funnel_steps | FunnelBit(new->state) : old->funnel_steps;
+		attnums[ncolumns] = cols->funnel_steps;
+		values[ncolumns] = Int16GetDatum(new->funnel_steps);
+		nulls[ncolumns++] = !new->has_funnel_steps;
 	}
 	if (new->size_set)
 	{
@@ -663,6 +703,7 @@ client_rules(PG_FUNCTION_ARGS)
 static void
 SideOf(const ClientRow *row, ClientSide *side)
 {
+	memset(side, 0, sizeof(ClientSide));
 	side->exists = (row != NULL);
 	if (row == NULL)
 		return;
@@ -676,6 +717,10 @@ SideOf(const ClientRow *row, ClientSide *side)
 	side->refusal_reason = row->refusal_reason;
 	side->has_deadline = row->has_deadline;
 	side->deadline_at = row->deadline_at;
+	side->has_state_since = row->has_state_since;
+	side->state_since = row->state_since;
+	side->has_funnel_steps = row->has_funnel_steps;
+	side->funnel_steps = row->funnel_steps;
 }
 
 /* A change that is history: of state, manager, deadline or refusal reason. */

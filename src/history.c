@@ -45,6 +45,8 @@ enum
 	H_FROM_SIZE,
 	H_TO_SIZE,
 	H_SIZE_DERIVED,
+	H_FUNNEL_STEPS,
+	H_STAY,
 	H_FROM_CATEGORY,
 	H_TO_CATEGORY,
 	H_COLUMNS
@@ -55,7 +57,8 @@ enum
 static const char *const column_names[H_COLUMNS] = {
 	"id", "client_id", "from_state", "to_state", "from_manager", "to_manager",
 	"refusal_reason", "deadline_at", "changed_at", "changed_by", "source", "note",
-	"from_size", "to_size", "size_derived", "from_category", "to_category"
+	"from_size", "to_size", "size_derived", "funnel_steps", "stay",
+	"from_category", "to_category"
 };
 
 /* One history row, kept by value until the statement's end. */
@@ -81,6 +84,7 @@ struct HistoryBatch
 struct HistoryWriter
 {
 	Relation	rel;
+	TimestampTz now;			/* changed_at of every row */
 	Oid			sequence;
 	int			attnums[H_COLUMNS];
 	Datum	   *values;
@@ -201,6 +205,7 @@ BeginHistoryWriter(Relation client_rel, SalesStatement *stmt,
 	if (!OidIsValid(writer->sequence))
 		elog(ERROR, "salesalgo.client_history_id_seq does not exist");
 	writer->rel = table_open(relid, RowExclusiveLock);
+	writer->now = stmt->now;
 	ColumnNumbers(writer->rel, writer->attnums);
 	for (int i = 0; i < H_COLUMNS; i++)
 		if (writer->attnums[i] > 0)
@@ -227,6 +232,31 @@ BeginHistoryWriter(Relation client_rel, SalesStatement *stmt,
 												ALLOCSET_SMALL_SIZES);
 	writer->write = BeginSalesWrite(writer->rel, CMD_INSERT, columns);
 	return writer;
+}
+
+/*
+ * What the funnel and stage_time read instead of the whole history: a
+ * deletion keeps the set of main-path states the client ever entered (the
+ * funnel still counts it), and a change of state or a deletion keeps how
+ * long the client was in the state it leaves, from entering it (its
+ * state_since, stamped with the time of the history row that entered it)
+ * to now.  NULL otherwise, and when the client row does not know.
+ */
+static void
+SetKeptByHistory(HistoryWriter *writer, const ClientSide *before,
+				 const ClientSide *after)
+{
+	bool		leaves = before->exists &&
+		(!after->exists || before->state != after->state);
+
+	Set(writer->values, writer->isnull, writer->attnums, H_FUNNEL_STEPS,
+		Int16GetDatum(before->funnel_steps),
+		!(before->exists && !after->exists && before->has_funnel_steps));
+	Set(writer->values, writer->isnull, writer->attnums, H_STAY,
+		leaves && before->has_state_since ?
+		DirectFunctionCall2(timestamp_mi, TimestampTzGetDatum(writer->now),
+							TimestampTzGetDatum(before->state_since)) : (Datum) 0,
+		!(leaves && before->has_state_since));
 }
 
 /* Writes one row: a side that does not exist is NULL. */
@@ -269,6 +299,7 @@ WriteHistoryRow(HistoryWriter *writer, int64 client_id,
 		!(before->exists && before->has_category));
 	Set(values, isnull, attnums, H_TO_CATEGORY, Int64GetDatum(after->category_id),
 		!(after->exists && after->has_category));
+	SetKeptByHistory(writer, before, after);
 	if (!SalesInsert(writer->write, values, isnull))
 		elog(ERROR, "a trigger on salesalgo.client_history skipped the history of client " INT64_FORMAT,
 			 client_id);

@@ -25,6 +25,10 @@ typedef struct ClientSide
 	const char *refusal_reason; /* NULL for none */
 	bool		has_deadline;
 	TimestampTz deadline_at;
+	bool		has_state_since;
+	TimestampTz state_since;
+	bool		has_funnel_steps;	/* false before 1.2 */
+	int16		funnel_steps;	/* the main-path states ever entered */
 } ClientSide;
 
 /*

@@ -84,6 +84,10 @@ is($node->safe_psql('postgres', q{
 	'recalls are counted alike');
 is(differences('salesalgo.funnel', 'reference.funnel'), '0', 'funnel equals the reference');
 is(differences('salesalgo.stage_time', 'reference.stage_time'), '0', 'stage_time equals the reference');
+is($node->safe_psql('postgres', q{
+	SELECT (SELECT count(*) FROM salesalgo.funnel WHERE reached > 0 AND coalesce(converted, 1) > 0),
+	       (SELECT count(*) FROM salesalgo.stage_time WHERE stays > 1 AND median < p90)}),
+	'7|9', 'funnel and stage_time compared something: every step reached and left, stays in every state but client');
 
 # a manager created after the period still gets a row, with an empty load
 $node->safe_psql('postgres', q{
