@@ -54,7 +54,7 @@ REGRESS += funnel_kept
 REGRESS += trial_pass
 
 # 1.2, what-if at a department's size
-REGRESS += whatif_category
+REGRESS += whatif_category whatif_monotonicity
 REGRESS_OPTS = --load-extension=salesalgo
 
 # Isolation specs in test/specs, expected output in test/expected.
