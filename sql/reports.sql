@@ -102,6 +102,22 @@ BEGIN TRANSACTION READ ONLY;
 SELECT count(*) AS series_rows FROM trial_series('2026-03-02', '2026-03-18');
 COMMIT;
 
+-- A manager hired after a period is not in its reports: the period's
+-- rows and total stay as they were.  Hired within it, the manager is there
+-- (empty until hired).
+CREATE TEMP TABLE report_before AS SELECT * FROM trial_report('2026-03-02 09:00+00', '2026-03-18 09:00+00');
+CREATE TEMP TABLE series_before AS SELECT * FROM trial_series('2026-03-02 09:00+00', '2026-03-18 09:00+00');
+INSERT INTO manager (id, name, worklist_cap) VALUES (3, 'Vera', 90);
+SELECT (SELECT count(*) FROM (SELECT * FROM trial_report('2026-03-02 09:00+00', '2026-03-18 09:00+00')
+                              EXCEPT ALL SELECT * FROM report_before) AS x) AS report_rows_changed,
+       (SELECT count(*) FROM (SELECT * FROM trial_series('2026-03-02 09:00+00', '2026-03-18 09:00+00')
+                              EXCEPT ALL SELECT * FROM series_before) AS x) AS series_rows_changed;
+SELECT manager_id, name, avg_load FROM trial_report('2026-03-02 09:00+00', '2026-03-26 09:00+00')
+WHERE manager_id = 3 OR manager_id IS NULL;
+SELECT bucket_start, manager_id, avg_load FROM trial_series('2026-03-16 09:00+00', '2026-03-26 09:00+00', '5 days')
+WHERE manager_id = 3 OR manager_id IS NULL ORDER BY 1, 2;
+DELETE FROM manager WHERE id = 3;
+
 -- Who may run trial_series: as trial_report, the head and bi kinds; a
 -- manager and a role with no kind may not; revoke_access takes it back.
 CREATE ROLE regress_rep_head LOGIN;

@@ -996,6 +996,8 @@ BEGIN
     RETURN QUERY
     WITH facts AS MATERIALIZED (
         SELECT * FROM report_facts(from_ts, to_ts, starts, samples)
+    ), hires AS (
+        SELECT * FROM report_hires()
     ), counts AS (
         SELECT f.bucket, f.manager_id, f.total, sum(f.deals) AS deals, sum(f.refused) AS refusals,
                sum(f.expired) AS expired, sum(f.recalled) AS recalled
@@ -1023,11 +1025,15 @@ BEGIN
         SELECT l.i, m.id AS manager_id, false AS total,
                round(l.in_work / coalesce(m.worklist_cap, s.default_worklist_cap), 4) AS avg_load
         FROM manager AS m CROSS JOIN settings AS s JOIN loads AS l ON l.manager_id = m.id
+        LEFT JOIN hires AS h ON h.manager_id = m.id
+        WHERE h.hired_at IS NULL OR h.hired_at < least(starts[l.i] + bucket, to_ts)
         UNION ALL
         SELECT i.i, NULL, true,
                (SELECT round(sum(l.in_work) / nullif(sum(coalesce(m.worklist_cap, s.default_worklist_cap)), 0), 4)
                 FROM manager AS m CROSS JOIN settings AS s JOIN loads AS l ON l.manager_id = m.id
-                WHERE l.i = i.i)
+                LEFT JOIN hires AS h ON h.manager_id = m.id
+                WHERE l.i = i.i
+                  AND (h.hired_at IS NULL OR h.hired_at < least(starts[i.i] + bucket, to_ts)))
         FROM generate_subscripts(starts, 1) AS i (i)
     )
     SELECT starts[r.i], r.manager_id,
@@ -1905,7 +1911,25 @@ COMMENT ON FUNCTION salesalgo.report_facts(timestamptz, timestamptz, timestamptz
     'The pass of trial_report() and trial_series() over the history from from_ts to now, in C: per bucket (index into starts) and manager, moves by state and reason with deals, refusals, expiries and recalls (kind moves), clients taken into work (kind taken), per sample (index into samples) the change of each manager''s worklist first seen there (kind load), and with with_deals the median days from a client''s last entry into a worklist to its deal, per manager and in total (kind median, days).  Reads client_history past its policies: refuses (42501) a caller they bind.';
 REVOKE ALL ON FUNCTION salesalgo.report_facts(timestamptz, timestamptz, timestamptz[], timestamptz[], boolean) FROM PUBLIC;
 
--- 25b. trial_report() gains conversion, a column at the end (a new result
+-- 25b. When each manager was hired, where rule_history (1.2 on) says: a
+--    report leaves out a manager hired after its period (or bucket) ended,
+--    so that a later hire changes no past report.  A manager hired before
+--    1.2 has no row here and is in every report, as before.
+CREATE FUNCTION salesalgo.report_hires()
+    RETURNS TABLE (manager_id bigint, hired_at timestamptz)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT (r.new_row OPERATOR(pg_catalog.->>) 'id')::bigint, max(r.changed_at)
+FROM salesalgo.rule_history AS r
+WHERE r.table_name OPERATOR(pg_catalog.=) 'manager' AND r.operation OPERATOR(pg_catalog.=) 'INSERT'
+GROUP BY 1
+$$;
+COMMENT ON FUNCTION salesalgo.report_hires() IS
+    'When each manager id''s current row was made, from rule_history: trial_report() and trial_series() leave out a manager hired after the period. Managers made before 1.2 have no row.';
+REVOKE ALL ON FUNCTION salesalgo.report_hires() FROM PUBLIC;
+
+-- 25c. trial_report() gains conversion, a column at the end (a new result
 --    type), and takes its medians from the pass.
 DROP FUNCTION salesalgo.trial_report(timestamptz, timestamptz);
 CREATE FUNCTION salesalgo.trial_report(from_ts timestamptz, to_ts timestamptz)
@@ -1928,6 +1952,8 @@ BEGIN
     RETURN QUERY
     WITH facts AS MATERIALIZED (
         SELECT * FROM report_facts(from_ts, to_ts, ARRAY[from_ts], samples, with_deals => true)
+    ), hires AS (
+        SELECT * FROM report_hires()
     ), counts AS (
         SELECT f.manager_id, f.total, sum(f.deals) AS deals, sum(f.refused) AS refusals,
                sum(f.expired) AS expired
@@ -1974,10 +2000,14 @@ BEGIN
         SELECT m.id AS manager_id, m.name, false AS total,
                round(l.in_work / coalesce(m.worklist_cap, s.default_worklist_cap), 4) AS avg_load
         FROM manager AS m CROSS JOIN settings AS s JOIN loads AS l ON l.manager_id = m.id
+        LEFT JOIN hires AS h ON h.manager_id = m.id
+        WHERE h.hired_at IS NULL OR h.hired_at < to_ts
         UNION ALL
         SELECT NULL, 'total', true,
                round(sum(l.in_work) / nullif(sum(coalesce(m.worklist_cap, s.default_worklist_cap)), 0), 4)
         FROM manager AS m CROSS JOIN settings AS s JOIN loads AS l ON l.manager_id = m.id
+        LEFT JOIN hires AS h ON h.manager_id = m.id
+        WHERE h.hired_at IS NULL OR h.hired_at < to_ts
     )
     SELECT r.manager_id, r.name,
            coalesce(t.taken_into_work, 0), coalesce(c.deals, 0)::bigint,

@@ -75,7 +75,8 @@ SELECT * FROM stage_time;
 \x on
 SELECT * FROM trial_report('2026-03-02 09:00+00', '2026-03-18 09:00+00');
 \x off
--- a period with nothing in it
+-- a period with nothing in it, before any of the managers was hired: the
+-- total alone
 SELECT manager_id, taken_into_work, deals, refusals, expired, median_days_to_deal, moves
 FROM trial_report('2025-01-01', '2025-01-02');
 

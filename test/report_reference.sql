@@ -35,6 +35,15 @@ FROM reference.changes() AS c
 WHERE c.changed_at <= t
 $$;
 
+-- A manager whose row was made at or after ts (rule_history says so) is
+-- in no report of a period ending by ts.
+CREATE FUNCTION reference.hired_after(manager bigint, ts timestamptz) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, salesalgo, pg_temp
+    RETURN EXISTS (SELECT FROM salesalgo.rule_history AS r
+                   WHERE r.table_name = 'manager' AND r.operation = 'INSERT'
+                     AND (r.new_row ->> 'id')::bigint = manager AND r.changed_at >= ts);
+
 CREATE FUNCTION reference.trial_report(from_ts timestamptz, to_ts timestamptz)
     RETURNS TABLE (manager_id bigint, name text, taken_into_work bigint,
                    deals bigint, refusals bigint, expired bigint,
@@ -94,6 +103,7 @@ WITH h AS (
            avg(reference.in_work(m.id, x.t)) AS in_work
     FROM manager AS m CROSS JOIN settings AS s
     CROSS JOIN generate_series(from_ts, to_ts, interval '1 day') AS x (t)
+    WHERE NOT reference.hired_after(m.id, to_ts)
     GROUP BY m.id, m.worklist_cap, s.default_worklist_cap
 ), rows AS (
     SELECT m.id AS manager_id, m.name, false AS total,
@@ -133,6 +143,7 @@ WITH buckets AS (
 ), who AS (
     SELECT b.*, m.id AS manager_id, coalesce(m.worklist_cap, s.default_worklist_cap) AS cap
     FROM buckets AS b CROSS JOIN manager AS m CROSS JOIN settings AS s
+    WHERE NOT reference.hired_after(m.id, b.bucket_end)
 ), per_manager AS (
     SELECT w.bucket_start, w.manager_id, w.cap,
            (SELECT count(DISTINCT c.client_id) FROM reference.changes() AS c
