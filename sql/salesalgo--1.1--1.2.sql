@@ -1625,9 +1625,11 @@ SELECT salesalgo.rebuild_kept();
 --    from the clients and the deletions (an id deleted and created again is
 --    one client, as in its history), counted in C (funnel_sets()): its cost
 --    is in clients, not history rows.  Like stage_time_stays() (24d), it
---    answers whoever may read its view (it checks SELECT on funnel), so a
---    plain GRANT SELECT ON salesalgo.funnel keeps working, and reads the
---    tables as the view's owner would.  Same columns and numbers as 18b's.
+--    answers whoever may read its view (it checks SELECT on funnel or on
+--    any of its columns, as has_any_column_privilege()), so a plain GRANT
+--    SELECT ON salesalgo.funnel, or of some of its columns, keeps working,
+--    and reads the tables as the view's owner would.  It cannot see a DBA's
+--    view over funnel: that view's readers need SELECT on funnel too.  Same columns and numbers as 18b's.
 CREATE FUNCTION salesalgo.funnel_sets()
     RETURNS TABLE (steps smallint, clients bigint)
     AS 'MODULE_PATHNAME', 'funnel_sets'
