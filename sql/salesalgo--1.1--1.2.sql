@@ -1562,15 +1562,21 @@ COMMENT ON INDEX salesalgo.client_history_deletion_idx IS
     'The deletions and the funnel steps they keep: the funnel reads them with the clients.';
 
 -- 24b. What the history says, kept for the clients and the history rows
---    that are there already.  The guards refuse these writes (the history
---    is append-only, funnel_steps is salesalgo's): the function runs them
---    as logical replication applies rows, with session_replication_role =
+--    that are there already: by this update, and by a superuser after a
+--    dump taken at 1.0 or 1.1 is restored into 1.2 (CREATE EXTENSION makes
+--    the columns empty and the dump's rows do not fill them), so the
+--    function stays.  The guards refuse these writes (the history is
+--    append-only, funnel_steps is salesalgo's): the function runs them as
+--    logical replication applies rows, with session_replication_role =
 --    replica for its own duration only, so that no trigger of salesalgo's
---    judges them and no DBA's ordinary trigger takes them for a change of
---    the department; the extension's update runs as a superuser.  A client
---    id deleted and created again has a set per life: what its history
---    says from its creation on.  The function goes when it has run.
-CREATE FUNCTION salesalgo.keep_funnel_and_stays() RETURNS void
+--    judges them and no DBA's ordinary (ENABLE) trigger takes them for a
+--    change of the department; a DBA's trigger marked ENABLE REPLICA or
+--    ENABLE ALWAYS does fire.  Setting session_replication_role needs a
+--    superuser, and the function is not PUBLIC's: a superuser runs it.  A
+--    client id deleted and created again has a set per life: what its
+--    history says from its creation on.  Only rows whose kept value differs
+--    are written, so a second run writes nothing.
+CREATE FUNCTION salesalgo.rebuild_kept() RETURNS void
     LANGUAGE sql
     SET search_path = pg_catalog, salesalgo, pg_temp
     SET session_replication_role = replica
@@ -1585,7 +1591,9 @@ WITH changes AS (
 )
 UPDATE client_history AS h SET stay = c.changed_at - c.entered_at
 FROM changes AS c
-WHERE h.id = c.id AND c.from_state IS NOT NULL AND c.entered_state IS NOT NULL;
+WHERE h.id = c.id AND c.from_state IS NOT NULL AND c.entered_state IS NOT NULL
+  -- the same length in other fields ('24:00:00' for '1 day') too, as check()
+  AND h.stay::text IS DISTINCT FROM (c.changed_at - c.entered_at)::text;
 
 WITH lives AS (
     SELECT h.id, h.client_id, h.from_state, h.to_state,
@@ -1605,24 +1613,29 @@ WITH lives AS (
     UPDATE client_history AS h SET funnel_steps = e.steps
     FROM entered AS e
     WHERE h.id = e.last_id AND h.to_state IS NULL
+      AND h.funnel_steps IS DISTINCT FROM e.steps
 )
 UPDATE client AS c SET funnel_steps = coalesce(x.steps, 0)
 FROM (SELECT DISTINCT ON (e.client_id) e.client_id, e.steps
       FROM entered AS e
       ORDER BY e.client_id, e.life DESC) AS x
 RIGHT JOIN client AS k ON k.id = x.client_id
-WHERE c.id = k.id;
+WHERE c.id = k.id AND c.funnel_steps IS DISTINCT FROM coalesce(x.steps, 0);
 $$;
-SELECT salesalgo.keep_funnel_and_stays();
-DROP FUNCTION salesalgo.keep_funnel_and_stays();
+COMMENT ON FUNCTION salesalgo.rebuild_kept() IS
+    'Fills the funnel''s sets (client.funnel_steps, a deletion''s client_history.funnel_steps) and the stays (client_history.stay) from the history, as ALTER EXTENSION UPDATE to 1.2 does. Run it once, as a superuser, after restoring a dump taken at 1.0 or 1.1 into 1.2; check() says when it is needed (funnel_steps, history_stay).';
+REVOKE ALL ON FUNCTION salesalgo.rebuild_kept() FROM PUBLIC;
+SELECT salesalgo.rebuild_kept();
 
 -- 24c. The funnel: how many clients entered each set of main-path states,
 --    from the clients and the deletions (an id deleted and created again is
 --    one client, as in its history), counted in C (funnel_sets()): its cost
 --    is in clients, not history rows.  Like stage_time_stays() (24d), it
---    answers whoever may read its view (it checks SELECT on funnel), so a
---    plain GRANT SELECT ON salesalgo.funnel keeps working, and reads the
---    tables as the view's owner would.  Same columns and numbers as 18b's.
+--    answers whoever may read its view (it checks SELECT on funnel or on
+--    any of its columns, as has_any_column_privilege()), so a plain GRANT
+--    SELECT ON salesalgo.funnel, or of some of its columns, keeps working,
+--    and reads the tables as the view's owner would.  It cannot see a DBA's
+--    view over funnel: that view's readers need SELECT on funnel too.  Same columns and numbers as 18b's.
 CREATE FUNCTION salesalgo.funnel_sets()
     RETURNS TABLE (steps smallint, clients bigint)
     AS 'MODULE_PATHNAME', 'funnel_sets'
@@ -1878,7 +1891,7 @@ WHERE c.state_since IS DISTINCT FROM q.at
 ORDER BY 1, 2, 3
 $$;
 COMMENT ON FUNCTION salesalgo."check"() IS
-    'The invariants salesalgo keeps (caps, worklist counts, nonprofile clients, refusal reasons, deadline clocks, history, hard refusals, the funnel''s sets and the stays it keeps), verified against the data: one row per violation, none on a healthy database.';
+    'The invariants salesalgo keeps (caps, worklist counts, nonprofile clients, refusal reasons, deadline clocks, history, hard refusals, the funnel''s sets and the stays it keeps), verified against the data: one row per violation, none on a healthy database. funnel_steps and history_stay rows after restoring a dump taken at 1.0 or 1.1: run salesalgo.rebuild_kept() once, as a superuser.';
 
 
 

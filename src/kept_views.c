@@ -34,11 +34,13 @@
 #include "access/tableam.h"
 #include "access/visibilitymap.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 #include "storage/predicate.h"
 #include "utils/acl.h"
 #include "utils/hsearch.h"
@@ -75,17 +77,77 @@ SalesRelation(const char *name)
 }
 
 /*
- * The view is the access: whoever may read it gets its numbers, read as the
- * view's owner reads the tables.
+ * The indexes the views read, and the statement that makes each: a DBA who
+ * dropped one makes it again with that, not by dropping the extension (its
+ * tables with it).
+ */
+static const struct
+{
+	const char *name;
+	const char *definition;
+}			KeptIndexes[] =
+{
+	{
+		"client_history_stay_idx",
+		"CREATE INDEX client_history_stay_idx ON salesalgo.client_history (from_state, stay) WHERE stay IS NOT NULL;"
+	},
+	{
+		"client_history_deletion_idx",
+		"CREATE INDEX client_history_deletion_idx ON salesalgo.client_history (client_id) INCLUDE (funnel_steps) WHERE to_state IS NULL;"
+	},
+};
+
+/*
+ * An index a view reads.  An invalid one (a failed CREATE INDEX
+ * CONCURRENTLY, a failed REINDEX) would give wrong numbers if it were read,
+ * so it is refused as a missing one is.
+ */
+static Oid
+SalesIndex(const char *name)
+{
+	Oid			relid = get_relname_relid(name, get_namespace_oid("salesalgo", false));
+	const char *definition = NULL;
+
+	for (size_t i = 0; i < lengthof(KeptIndexes); i++)
+		if (strcmp(KeptIndexes[i].name, name) == 0)
+			definition = KeptIndexes[i].definition;
+	if (definition == NULL)
+		elog(ERROR, "salesalgo.%s is not an index salesalgo reads", name);
+	/* locked before it is judged, so that it stays as judged */
+	if (OidIsValid(relid))
+		LockRelationOid(relid, AccessShareLock);
+	if (!OidIsValid(relid) || get_rel_relkind(relid) == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("index \"salesalgo.%s\" does not exist", name),
+				 errdetail("The views funnel and stage_time read it."),
+				 errhint("Make it again, as a superuser: %s", definition)));
+	if (get_rel_relkind(relid) != RELKIND_INDEX || !get_index_isvalid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("index \"salesalgo.%s\" is not valid", name),
+				 errdetail("The views funnel and stage_time read it."),
+				 errhint("Make it again, as a superuser: DROP INDEX salesalgo.%s; %s", name, definition)));
+	return relid;
+}
+
+/*
+ * The view is the access: whoever may read it, or any of its columns (as
+ * has_any_column_privilege() says), gets its numbers, read as the view's
+ * owner reads the tables.  A DBA's view over this one is not seen here: its
+ * readers need that privilege on the salesalgo view themselves.
  */
 static void
 CheckViewAccess(const char *view, const char *function)
 {
-	if (pg_class_aclcheck(SalesRelation(view), GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+	Oid			relid = SalesRelation(view);
+
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK &&
+		pg_attribute_aclcheck_all(relid, GetUserId(), ACL_SELECT, ACLMASK_ANY) != ACLCHECK_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied for view %s", view),
-				 errdetail("salesalgo.%s() answers whoever may read salesalgo.%s.", function, view),
+				 errdetail("salesalgo.%s() answers whoever may read salesalgo.%s or any of its columns.", function, view),
 				 errhint("A head of sales or a BI role reads it: salesalgo.grant_access(role, 'bi').")));
 }
 
@@ -105,7 +167,7 @@ BeginIndexOnly(IndexOnly *reader, const char *index)
 	Snapshot	snapshot = GetActiveSnapshot();
 
 	reader->heap = table_open(SalesRelation("client_history"), AccessShareLock);
-	reader->index = index_open(SalesRelation(index), AccessShareLock);
+	reader->index = index_open(SalesIndex(index), AccessShareLock);
 	/* a serializable reader has read all of it, as a scan would have */
 	PredicateLockRelation(reader->heap, snapshot);
 	reader->slot = table_slot_create(reader->heap, NULL);
