@@ -51,7 +51,7 @@ REGRESS += whatif
 REGRESS += funnel_kept
 
 # 1.2, the trial report in one pass
-REGRESS += trial_pass
+REGRESS += trial_pass history_index
 
 # 1.2, what-if at a department's size
 REGRESS += whatif_category whatif_monotonicity
