@@ -54,7 +54,7 @@ REGRESS += funnel_kept
 REGRESS += trial_pass history_index
 
 # 1.2, what-if at a department's size
-REGRESS += whatif_category whatif_monotonicity
+REGRESS += whatif_category whatif_monotonicity whatif_order
 REGRESS_OPTS = --load-extension=salesalgo
 
 # Isolation specs in test/specs, expected output in test/expected.
