@@ -43,6 +43,17 @@ WHERE actual <> what_if;
 SELECT manager_id, metric, actual, what_if
 FROM what_if('2029-05-02 11:30', '2029-05-03', model_at('2029-05-02'))
 WHERE actual <> what_if;
+-- deadline rules that differ for large clients only: the clocks at from_ts
+-- are read (the reordered clients' from their first row in id order), and
+-- none of these medium clients changes
+SELECT jsonb_set(m, '{deadline_rule}',
+                 (SELECT jsonb_agg(CASE WHEN r ->> 'size' = 'large' THEN jsonb_set(r, '{days}', '1') ELSE r END)
+                  FROM jsonb_array_elements(m -> 'deadline_rule') AS r)) AS large_1_day
+FROM model_at('2029-05-02') AS m \gset
+SELECT :'large_1_day'::jsonb -> 'deadline_rule' <> model_at('2029-05-02') -> 'deadline_rule' AS rules_differ;
+SELECT manager_id, metric, actual, what_if
+FROM what_if('2029-05-02', '2029-05-03', :'large_1_day')
+WHERE actual <> what_if;
 -- and what it counts, real and what-if alike
 SELECT manager_id, metric, actual, what_if
 FROM what_if('2029-05-02', '2029-05-03', model_at('2029-05-02'))
