@@ -23,7 +23,12 @@
  *   period (its deals are lost to the deadline);
  * - a client the real model expired and the what-if keeps holds its slot
  *   until its what-if expiry; what it did after the real expiry is not
- *   replayed (an unknown outcome, never a deal).
+ *   replayed (an unknown outcome, never a deal);
+ * - a client's changes happened in the order of their history ids: a row
+ *   dated before its client's previous row (a statement that waited on
+ *   that change's row lock, or salesalgo.now set back) is replayed at the
+ *   previous row's time, in the actual column as in the what-if one.  Only
+ *   a disorder within the rows from from_ts on is seen.
  *
  * One statement's moves share a time, and so may several statements (one
  * transaction's, or under salesalgo.now).  The history does not say where a
