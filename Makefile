@@ -51,10 +51,10 @@ REGRESS += whatif
 REGRESS += funnel_kept
 
 # 1.2, the trial report in one pass
-REGRESS += trial_pass
+REGRESS += trial_pass history_index
 
 # 1.2, what-if at a department's size
-REGRESS += whatif_category whatif_monotonicity
+REGRESS += whatif_category whatif_monotonicity whatif_order
 REGRESS_OPTS = --load-extension=salesalgo
 
 # Isolation specs in test/specs, expected output in test/expected.

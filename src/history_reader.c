@@ -8,20 +8,24 @@
  * time.  Here each row is one index entry, one heap fetch and the columns
  * asked for, deformed once.
  *
- * The indexes are found by what they index, not by name: a btree whose
- * first key is changed_at (for a period) or client_id followed by id (for
- * a client), with no predicate.  Rows of one changed_at come back from the
- * index in heap order, so each such group is read whole and sorted by id.
+ * The indexes are the extension's own, found by name and checked (see
+ * OpenHistoryIndex): changed_at for a period, (client_id, id) for a
+ * client.  Rows of one changed_at come back from the index in heap order,
+ * so each such group is read whole and sorted by id.
  */
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/relscan.h"
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "commands/defrem.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -131,36 +135,77 @@ HistoryAttnum(Relation heap, const char *name, bool required)
 }
 
 /*
- * A plain btree whose leading keys are key1 (and key2 if given): the
- * partial index of expiries also starts with changed_at, and must not be
- * taken for the whole history.
+ * The extension's own index, by name, checked to be what this file reads
+ * through: a DBA's look-alike (DESC, another opclass, a predicate) may
+ * order or filter rows otherwise, and one found by what it indexes could
+ * win after a REINDEX CONCURRENTLY gave ours a higher OID.  key2 is 0 for
+ * a one-column index.
  */
 static Relation
-OpenHistoryIndex(Relation heap, AttrNumber key1, AttrNumber key2)
+OpenHistoryIndex(Relation heap, const char *name, const char *create,
+				 AttrNumber key1, AttrNumber key2)
 {
-	List	   *indexes = RelationGetIndexList(heap);
-	ListCell   *lc;
+	Oid			nsp = RelationGetNamespace(heap);
+	Oid			indexid = get_relname_relid(name, nsp);
+	Relation	index;
+	Form_pg_index form;
+	int			nkeys = key2 ? 2 : 1;
+	AttrNumber	keys[2];
+	const char *problem = NULL;
 
-	foreach(lc, indexes)
+	keys[0] = key1;
+	keys[1] = key2;
+	if (!OidIsValid(indexid) || get_rel_relkind(indexid) != RELKIND_INDEX)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("index %s.%s does not exist",
+						get_namespace_name(nsp), name),
+				 errdetail("The history of clients is read through this index."),
+				 errhint("Recreate it: %s", create)));
+
+	index = index_open(indexid, AccessShareLock);
+	form = index->rd_index;
+	if (form->indrelid != RelationGetRelid(heap))
+		problem = "it is not on salesalgo.client_history";
+	else if (!form->indisvalid || !form->indisready || !form->indislive)
+		problem = "it is not valid";
+	else if (index->rd_rel->relam != BTREE_AM_OID)
+		problem = "it is not a btree";
+	else if (!heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL))
+		problem = "it is partial";
+	else if (!heap_attisnull(index->rd_indextuple, Anum_pg_index_indexprs, NULL))
+		problem = "it indexes an expression";
+	else if (form->indnkeyatts != nkeys)
+		problem = "its key columns are not the expected ones";
+	else
 	{
-		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
-		Form_pg_index form = index->rd_index;
-
-		if (index->rd_rel->relam == BTREE_AM_OID &&
-			form->indisvalid &&
-			RelationGetIndexPredicate(index) == NIL &&
-			RelationGetIndexExpressions(index) == NIL &&
-			form->indnkeyatts >= (key2 ? 2 : 1) &&
-			form->indkey.values[0] == key1 &&
-			(key2 == 0 || form->indkey.values[1] == key2))
+		for (int i = 0; i < nkeys && problem == NULL; i++)
 		{
-			list_free(indexes);
-			return index;
+			Oid			type = TupleDescAttr(RelationGetDescr(heap),
+											 keys[i] - 1)->atttypid;
+
+			if (form->indkey.values[i] != keys[i])
+				problem = "its key columns are not the expected ones";
+			else if (index->rd_indoption[i] != 0)
+				problem = "a key column is not in ascending order with nulls last";
+			else if (index->rd_opcintype[i] != type ||
+					 index->rd_opfamily[i] !=
+					 get_opclass_family(GetDefaultOpClass(type, BTREE_AM_OID)))
+				problem = "a key column does not use the default operator class";
 		}
-		index_close(index, AccessShareLock);
 	}
-	elog(ERROR, "salesalgo.client_history has lost an index it is read by");
-	return NULL;				/* keep compiler quiet */
+	if (problem != NULL)
+	{
+		index_close(index, AccessShareLock);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("index %s.%s cannot be used to read the history",
+						get_namespace_name(nsp), name),
+				 errdetail("The index must be a valid, plain, ascending btree on its columns, but %s.",
+						   problem),
+				 errhint("Drop it and recreate it: %s", create)));
+	}
+	return index;
 }
 
 static HistoryReader *
@@ -224,7 +269,10 @@ BeginHistoryPeriod(TimestampTz from, TimestampTz to, int columns)
 	ScanKeyData keys[2];
 
 	reader->by_time = true;
-	reader->index = OpenHistoryIndex(reader->heap, reader->att.changed_at, 0);
+	reader->index = OpenHistoryIndex(reader->heap,
+									 "client_history_changed_at_idx",
+									 "CREATE INDEX client_history_changed_at_idx ON salesalgo.client_history (changed_at);",
+									 reader->att.changed_at, 0);
 	ScanKeyInit(&keys[0], 1, BTGreaterEqualStrategyNumber, F_TIMESTAMPTZ_GE,
 				TimestampTzGetDatum(from));
 	ScanKeyInit(&keys[1], 1, BTLessStrategyNumber, F_TIMESTAMPTZ_LT,
@@ -240,8 +288,10 @@ BeginClientHistory(int64 client_id, int columns)
 {
 	HistoryReader *reader = BeginHistoryRead(columns);
 
-	reader->index = OpenHistoryIndex(reader->heap, reader->att.client_id,
-									 reader->att.id);
+	reader->index = OpenHistoryIndex(reader->heap,
+									 "client_history_client_id_idx",
+									 "CREATE INDEX client_history_client_id_idx ON salesalgo.client_history (client_id, id);",
+									 reader->att.client_id, reader->att.id);
 	reader->scan = index_beginscan(reader->heap, reader->index,
 								   GetActiveSnapshot(), 1, 0);
 	RestartClientHistory(reader, client_id);

@@ -23,7 +23,12 @@
  *   period (its deals are lost to the deadline);
  * - a client the real model expired and the what-if keeps holds its slot
  *   until its what-if expiry; what it did after the real expiry is not
- *   replayed (an unknown outcome, never a deal).
+ *   replayed (an unknown outcome, never a deal);
+ * - a client's changes happened in the order of their history ids: a row
+ *   dated before its client's previous row (a statement that waited on
+ *   that change's row lock, or salesalgo.now set back) is replayed at the
+ *   previous row's time, in the actual column as in the what-if one.  Only
+ *   a disorder within the rows from from_ts on is seen.
  *
  * One statement's moves share a time, and so may several statements (one
  * transaction's, or under salesalgo.now).  The history does not say where a
@@ -108,6 +113,8 @@ typedef struct ReplayClient
 	bool		taken[2];		/* entered a worklist in the period */
 	int			pending;		/* index of the manager whose pending counts
 								 * its next move at this time, 0 none */
+	int64		last_id;		/* its highest history id read from from_ts */
+	bool		reordered;		/* a row of it dated before an earlier id's */
 	/* its size and category now, for rows written before 1.2 */
 	int			now_size;		/* -1: unknown (deleted, or not read) */
 	bool		now_has_category;
@@ -193,6 +200,9 @@ typedef struct Replay
 	int			nheap;
 	int			heap_allocated;
 	int64		total_taken[2];
+	/* the rows of the reordered clients, at their replay times, in order */
+	Event	   *delayed;
+	int			ndelayed;
 	bool		sizes_needed;	/* do the deadline rules differ? */
 	bool		old_rows;		/* rows written before 1.2 since from_ts */
 } Replay;
@@ -556,6 +566,8 @@ FindClient(Replay *r, int64 id, bool create)
 	c->delta = 0;
 	c->taken[0] = c->taken[1] = false;
 	c->pending = 0;
+	c->last_id = 0;
+	c->reordered = false;
 	c->now_size = -1;
 	c->now_has_category = false;
 	c->now_category = 0;
@@ -1055,6 +1067,150 @@ LookUpDeadlines(Event *openings, int n, const bool *lookups)
 	SPI_freetuptable(SPI_tuptable);
 }
 
+/* the clocks of the clients in work at from_ts, as their first change says */
+typedef struct Openings
+{
+	Event	   *events;
+	bool	   *lookups;		/* the deadline then is the row's before */
+	int			n;
+	int			allocated;
+	int			nlookups;
+} Openings;
+
+/*
+ * A client in work at from_ts, as the from side of "row", its first change
+ * since, says: the slot it holds and, where the deadline rules differ, what
+ * its clock was then.
+ */
+static void
+OpenFromRow(Replay *r, ReplayClient *c, const HistoryRow *row,
+			TimestampTz from, Openings *o)
+{
+	Event		e;
+
+	EventOfRow(row, &e);
+	if (!e.from_in)
+		return;
+	OpenSlot(r, c, e.from_manager, from);
+	if (!r->sizes_needed)
+		return;
+
+	/* what the client was at from_ts, and until this change */
+	if (o->n == o->allocated)
+	{
+		o->allocated = Max(1024, o->allocated * 2);
+		o->events = o->events == NULL ? palloc(sizeof(Event) * o->allocated) :
+			repalloc_huge(o->events, sizeof(Event) * o->allocated);
+		o->lookups = o->lookups == NULL ? palloc(sizeof(bool) * o->allocated) :
+			repalloc_huge(o->lookups, sizeof(bool) * o->allocated);
+	}
+	e.at = from;
+	e.to_in = true;
+	e.to_manager = e.from_manager;
+	if (row->from_size != HISTORY_NONE)
+	{
+		e.size = row->from_size;
+		e.has_category = row->has_from_category;
+		e.category = row->from_category;
+		e.size_now = false;
+	}
+	/* the clock ran on through this change: its deadline is the one then */
+	if (!(row->has_from_manager && row->to_state != HISTORY_NONE &&
+		  ClientStateInWorklist((ClientState) row->to_state) &&
+		  row->has_deadline && row->source != HISTORY_SOURCE_EXTEND_DEADLINE))
+	{
+		e.has_deadline = false;
+		o->lookups[o->n] = true;
+		o->nlookups++;
+	}
+	else
+		o->lookups[o->n] = false;
+	o->events[o->n++] = e;
+}
+
+static int
+CompareDelayed(const void *a, const void *b)
+{
+	const Event *x = (const Event *) a;
+	const Event *y = (const Event *) b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id ? 1 : 0;
+}
+
+/*
+ * The clients with a row dated before a row of a lower id (a statement that
+ * waited on the row lock of the change before it, or the simulated clock
+ * set back): replayed in id order, each row at its own time or, if earlier,
+ * at its client's previous row's, else the replay sees a change undone
+ * before it was made.  Their opening is the first row so placed at or after
+ * from_ts, and their rows in [from_ts, to_ts) wait in r->delayed for the
+ * period's pass, which skips them where they are.
+ */
+static void
+ReorderClients(Replay *r, const int64 *ids, int n, TimestampTz from,
+			   TimestampTz to, Openings *o)
+{
+	HistoryReader *reader = NULL;
+	int			allocated = 64;
+
+	r->delayed = palloc(sizeof(Event) * allocated);
+	for (int i = 0; i < n; i++)
+	{
+		ReplayClient *c = FindClient(r, ids[i], false);
+		const HistoryRow *row;
+		TimestampTz at = DT_NOBEGIN;
+		bool		opened = false;
+
+		/* undo the opening made from its first row in time */
+		if (c->in_state && c->manager != 0)
+		{
+			ChangeHolds(&r->managers[c->manager], 0, -1, from);
+			ChangeHolds(&r->managers[c->manager], 1, -1, from);
+		}
+		c->in_state = false;
+		c->manager = 0;
+		for (int k = 0; k < o->n; k++)
+			if (o->events[k].client == c->id)
+			{
+				o->nlookups -= o->lookups[k] ? 1 : 0;
+				o->events[k] = o->events[o->n - 1];
+				o->lookups[k] = o->lookups[o->n - 1];
+				o->n--;
+				break;
+			}
+
+		if (reader == NULL)
+			reader = BeginClientHistory(c->id, ReplayColumns(r));
+		else
+			RestartClientHistory(reader, c->id);
+		while ((row = NextHistoryRow(reader)) != NULL)
+		{
+			at = Max(at, row->changed_at);
+			if (at < from)
+				continue;
+			if (!opened)
+			{
+				OpenFromRow(r, c, row, from, o);
+				opened = true;
+			}
+			if (at >= to)
+				break;
+			if (r->ndelayed == allocated)
+			{
+				allocated *= 2;
+				r->delayed = repalloc_huge(r->delayed, sizeof(Event) * allocated);
+			}
+			EventOfRow(row, &r->delayed[r->ndelayed]);
+			r->delayed[r->ndelayed++].at = at;
+		}
+	}
+	if (reader != NULL)
+		EndHistoryRead(reader);
+	qsort(r->delayed, r->ndelayed, sizeof(Event), CompareDelayed);
+}
+
 /*
  * The clients in a worklist at from_ts and the slots they hold: those whose
  * first change since (in time order) is made from a worklist state, in one
@@ -1067,15 +1223,14 @@ LookUpDeadlines(Event *openings, int n, const bool *lookups)
  * row's before it, one look-up by the client's key for each such client.
  */
 static void
-LoadOpening(Replay *r, TimestampTz from)
+LoadOpening(Replay *r, TimestampTz from, TimestampTz to)
 {
 	HistoryReader *reader;
 	const HistoryRow *row;
-	Event	   *openings = NULL;
-	bool	   *lookups = NULL;
-	int			nopenings = 0;
-	int			allocated = 0;
-	int			nlookups = 0;
+	Openings	o = {0};
+	int64	   *reordered = NULL;
+	int			nreordered = 0;
+	int			reordered_size = 0;
 	SPIPlanPtr	plan;
 	Portal		portal;
 
@@ -1083,55 +1238,36 @@ LoadOpening(Replay *r, TimestampTz from)
 	while ((row = NextHistoryRow(reader)) != NULL)
 	{
 		ReplayClient *c;
-		Event		e;
 
 		/* a row written before 1.2: sizes and categories from the clients */
 		if (r->sizes_needed && row->from_size == HISTORY_NONE &&
 			row->to_size == HISTORY_NONE)
 			r->old_rows = true;
-		if (FindClient(r, row->client_id, false) != NULL)
+		c = FindClient(r, row->client_id, false);
+		if (c != NULL)
+		{
+			if (row->id < c->last_id && !c->reordered)
+			{
+				c->reordered = true;
+				if (nreordered == reordered_size)
+				{
+					reordered_size = Max(64, reordered_size * 2);
+					reordered = reordered == NULL ?
+						palloc(sizeof(int64) * reordered_size) :
+						repalloc(reordered, sizeof(int64) * reordered_size);
+				}
+				reordered[nreordered++] = c->id;
+			}
+			c->last_id = Max(c->last_id, row->id);
 			continue;
+		}
 		c = Client(r, row->client_id);
-		EventOfRow(row, &e);
-		if (!e.from_in)
-			continue;
-		OpenSlot(r, c, e.from_manager, from);
-		if (!r->sizes_needed)
-			continue;
-
-		/* what the client was at from_ts, and until this change */
-		if (nopenings == allocated)
-		{
-			allocated = Max(1024, allocated * 2);
-			openings = openings == NULL ? palloc(sizeof(Event) * allocated) :
-				repalloc_huge(openings, sizeof(Event) * allocated);
-			lookups = lookups == NULL ? palloc(sizeof(bool) * allocated) :
-				repalloc_huge(lookups, sizeof(bool) * allocated);
-		}
-		e.at = from;
-		e.to_in = true;
-		e.to_manager = e.from_manager;
-		if (row->from_size != HISTORY_NONE)
-		{
-			e.size = row->from_size;
-			e.has_category = row->has_from_category;
-			e.category = row->from_category;
-			e.size_now = false;
-		}
-		/* the clock ran on through this change: its deadline is the one then */
-		if (!(row->has_from_manager && row->to_state != HISTORY_NONE &&
-			  ClientStateInWorklist((ClientState) row->to_state) &&
-			  row->has_deadline && row->source != HISTORY_SOURCE_EXTEND_DEADLINE))
-		{
-			e.has_deadline = false;
-			lookups[nopenings] = true;
-			nlookups++;
-		}
-		else
-			lookups[nopenings] = false;
-		openings[nopenings++] = e;
+		c->last_id = row->id;
+		OpenFromRow(r, c, row, from, &o);
 	}
 	EndHistoryRead(reader);
+	if (nreordered > 0)
+		ReorderClients(r, reordered, nreordered, from, to, &o);
 
 	/*
 	 * The client table: the clients unchanged since from_ts that are in work
@@ -1200,11 +1336,28 @@ LoadOpening(Replay *r, TimestampTz from)
 	}
 	SPI_cursor_close(portal);
 
-	if (nlookups > 0)
-		LookUpDeadlines(openings, nopenings, lookups);
-	for (int i = 0; i < nopenings; i++)
-		OpenClock(r, FindClient(r, openings[i].client, false),
-				  &openings[i]);
+	if (o.nlookups > 0)
+		LookUpDeadlines(o.events, o.n, o.lookups);
+	for (int i = 0; i < o.n; i++)
+		OpenClock(r, FindClient(r, o.events[i].client, false),
+				  &o.events[i]);
+}
+
+/* appends e to the group of its time, replaying the group before if another */
+static void
+AddEvent(Replay *r, Event **group, int *ngroup, int *allocated, const Event *e)
+{
+	if (*ngroup > 0 && e->at != (*group)[0].at)
+	{
+		ReplayGroup(r, *group, *ngroup);
+		*ngroup = 0;
+	}
+	if (*ngroup == *allocated)
+	{
+		*allocated *= 2;
+		*group = repalloc_huge(*group, sizeof(Event) * *allocated);
+	}
+	(*group)[(*ngroup)++] = *e;
 }
 
 static void
@@ -1215,25 +1368,35 @@ ReplayPeriod(Replay *r, TimestampTz from, TimestampTz to)
 	Event	   *group;
 	int			ngroup = 0;
 	int			allocated = 1024;
+	int			next_delayed = 0;
 
-	/* in time order; one time's rows in order of their ids */
+	/*
+	 * In time order, one time's rows in order of their ids; the reordered
+	 * clients' rows merged in at their own replay times.
+	 */
 	group = palloc(sizeof(Event) * allocated);
 	reader = BeginHistoryPeriod(from, to, ReplayColumns(r));
 	while ((row = NextHistoryRow(reader)) != NULL)
 	{
-		if (ngroup > 0 && row->changed_at != group[0].at)
+		Event		e;
+
+		if (r->ndelayed > 0)
 		{
-			ReplayGroup(r, group, ngroup);
-			ngroup = 0;
+			ReplayClient *c = FindClient(r, row->client_id, false);
+
+			if (c != NULL && c->reordered)
+				continue;
+			while (next_delayed < r->ndelayed &&
+				   r->delayed[next_delayed].at <= row->changed_at)
+				AddEvent(r, &group, &ngroup, &allocated,
+						 &r->delayed[next_delayed++]);
 		}
-		if (ngroup == allocated)
-		{
-			allocated *= 2;
-			group = repalloc_huge(group, sizeof(Event) * allocated);
-		}
-		EventOfRow(row, &group[ngroup++]);
+		EventOfRow(row, &e);
+		AddEvent(r, &group, &ngroup, &allocated, &e);
 	}
 	EndHistoryRead(reader);
+	while (next_delayed < r->ndelayed)
+		AddEvent(r, &group, &ngroup, &allocated, &r->delayed[next_delayed++]);
 	ReplayGroup(r, group, ngroup);
 	ExpireDue(r, to, false);
 }
@@ -1345,7 +1508,7 @@ what_if_replay(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "what_if_replay: SPI_connect failed");
 	LoadRuns(&r, from_ts, to_ts);
-	LoadOpening(&r, DatumGetTimestampTz(from_ts));
+	LoadOpening(&r, DatumGetTimestampTz(from_ts), to);
 	ReplayPeriod(&r, DatumGetTimestampTz(from_ts), to);
 	SPI_finish();
 
