@@ -157,8 +157,8 @@ OpenHistoryIndex(Relation heap, const char *name, const char *create,
 	keys[1] = key2;
 	if (!OidIsValid(indexid) || get_rel_relkind(indexid) != RELKIND_INDEX)
 		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("index %s.%s does not exist",
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("index \"%s.%s\" does not exist",
 						get_namespace_name(nsp), name),
 				 errdetail("The history of clients is read through this index."),
 				 errhint("Recreate it: %s", create)));
@@ -199,7 +199,7 @@ OpenHistoryIndex(Relation heap, const char *name, const char *create,
 		index_close(index, AccessShareLock);
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("index %s.%s cannot be used to read the history",
+				 errmsg("index \"%s.%s\" cannot be used to read the history",
 						get_namespace_name(nsp), name),
 				 errdetail("The index must be a valid, plain, ascending btree on its columns, but %s.",
 						   problem),
